@@ -1,0 +1,77 @@
+"""websessions: gorilla/sessions for Python.
+
+Signed (HMAC-SHA256) and optionally encrypted (AES-CTR) session cookies in
+gorilla/securecookie's wire format, server-side stores, flashes, key
+rotation and several named sessions per request, for any WSGI or ASGI
+framework, sync and async.
+"""
+
+from .__about__ import __version__
+from .codec import (
+    SecureCookie,
+    codecs_from_pairs,
+    decode_multi,
+    decode_multi_index,
+    encode_multi,
+    generate_random_key,
+)
+from .cookies import format_set_cookie, parse_cookie_header
+from .errors import (
+    DecodeError,
+    DecryptionFailed,
+    DeserializeFailed,
+    Expired,
+    MacInvalid,
+    MalformedValue,
+    SessionError,
+    SessionNotFound,
+    StoreError,
+    TimestampInvalid,
+    TooNew,
+    UsageError,
+    ValueTooLong,
+)
+from .options import Options
+from .registry import asave, get_registry, save
+from .serializers import DefaultSerializer, JSONSerializer, Serializer, register
+from .session import Session
+from .stores import Backend, CookieStore, FilesystemStore, ServerSideStore, Store
+
+__all__ = [
+    "Backend",
+    "CookieStore",
+    "DecodeError",
+    "DecryptionFailed",
+    "DefaultSerializer",
+    "DeserializeFailed",
+    "Expired",
+    "FilesystemStore",
+    "JSONSerializer",
+    "MacInvalid",
+    "MalformedValue",
+    "Options",
+    "SecureCookie",
+    "Serializer",
+    "ServerSideStore",
+    "Session",
+    "SessionError",
+    "SessionNotFound",
+    "Store",
+    "StoreError",
+    "TimestampInvalid",
+    "TooNew",
+    "UsageError",
+    "ValueTooLong",
+    "__version__",
+    "asave",
+    "codecs_from_pairs",
+    "decode_multi",
+    "decode_multi_index",
+    "encode_multi",
+    "format_set_cookie",
+    "generate_random_key",
+    "get_registry",
+    "parse_cookie_header",
+    "register",
+    "save",
+]

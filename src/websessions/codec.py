@@ -1,0 +1,286 @@
+"""Secure cookie values in gorilla/securecookie's wire format. Pure: no I/O.
+
+An encoded value is ``b64url(date|b64url(payload)|mac)`` where ``payload`` is
+the serialized value, optionally AES-CTR encrypted with a random IV
+prepended, and ``mac`` is HMAC-SHA256 over ``name|date|b64url(payload)``
+(raw 32 bytes). base64 is URL-safe with padding. The MAC is checked, in
+constant time, before anything is decrypted or deserialized.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from .errors import (
+    DecodeError,
+    DecryptionFailed,
+    DeserializeFailed,
+    Expired,
+    MacInvalid,
+    MalformedValue,
+    TimestampInvalid,
+    TooNew,
+    UsageError,
+    ValueTooLong,
+)
+from .serializers import DefaultSerializer, Serializer
+
+DEFAULT_MAX_AGE = 86400 * 30
+DEFAULT_MAX_LENGTH = 4096
+_BLOCK_KEY_SIZES = (16, 24, 32)
+_IV_SIZE = 16
+_INT64_MAX = 2**63 - 1
+
+_TO_STD = bytes.maketrans(b"-_", b"+/")
+_TO_URL = bytes.maketrans(b"+/", b"-_")
+_b2a = binascii.b2a_base64
+_a2b = binascii.a2b_base64
+_compare = hmac.compare_digest
+
+
+def _b64encode(data: bytes) -> bytes:
+    return _b2a(data, newline=False).translate(_TO_URL)
+
+
+def _b64decode(data: bytes) -> bytes:
+    """URL-safe base64 with padding, strictly: no junk, no std alphabet."""
+    if b"+" in data or b"/" in data:
+        raise MalformedValue("base64 decode failed: character outside the URL-safe alphabet")
+    try:
+        return _a2b(data.translate(_TO_STD), strict_mode=True)
+    except binascii.Error as exc:
+        raise MalformedValue(f"base64 decode failed: {exc}") from None
+
+
+def _parse_timestamp(data: bytes) -> int:
+    """Parse like Go's ``strconv.ParseInt(s, 10, 64)``: ASCII digits, optional sign."""
+    digits = data[1:] if data[:1] in (b"+", b"-") else data
+    # bytes.isdigit() is ASCII-only; length bounds the work before int().
+    if not digits.isdigit() or len(digits) > 19:
+        raise TimestampInvalid
+    value = int(data)
+    if not -_INT64_MAX - 1 <= value <= _INT64_MAX:
+        raise TimestampInvalid
+    return value
+
+
+def _as_key(key: object, what: str) -> bytes:
+    if isinstance(key, bytes | bytearray | memoryview):
+        return bytes(key)
+    raise UsageError(
+        f"the {what} must be bytes, got {type(key).__name__}; "
+        "use generate_random_key() or bytes.fromhex(...) to make one"
+    )
+
+
+def _check_int(value: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise UsageError(f"{what} must be a non-negative int (seconds or bytes), got {value!r}")
+    return value
+
+
+class SecureCookie:
+    """Encodes and decodes authenticated, optionally encrypted cookie values.
+
+    ``hash_key`` signs (HMAC-SHA256; 32 or 64 random bytes recommended);
+    ``block_key`` (16, 24 or 32 bytes) turns on AES-CTR encryption.
+    ``max_age``/``min_age`` bound the signed timestamp in seconds (0: no
+    bound); ``max_length`` bounds the encoded value (0: no bound).
+    """
+
+    __slots__ = (
+        "_aes",
+        "_clock",
+        "_hash_key",
+        "_mac",
+        "block_key",
+        "max_age",
+        "max_length",
+        "min_age",
+        "serializer",
+    )
+
+    def __init__(
+        self,
+        hash_key: bytes,
+        block_key: bytes | None = None,
+        *,
+        serializer: Serializer | None = None,
+        max_age: int = DEFAULT_MAX_AGE,
+        min_age: int = 0,
+        max_length: int = DEFAULT_MAX_LENGTH,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._hash_key = _as_key(hash_key, "hash key")
+        if not self._hash_key:
+            raise UsageError("the hash key is empty; use generate_random_key(32) to make one")
+        self.block_key = None if block_key is None else _as_key(block_key, "block key")
+        self._aes: algorithms.AES | None = None
+        if self.block_key is not None:
+            if len(self.block_key) not in _BLOCK_KEY_SIZES:
+                raise UsageError(
+                    f"the block key must be 16, 24 or 32 bytes (AES-128/192/256), "
+                    f"got {len(self.block_key)}; pass None to sign without encrypting"
+                )
+            self._aes = algorithms.AES(self.block_key)
+        self._mac = hmac.new(self._hash_key, digestmod=hashlib.sha256)
+        self.serializer: Serializer = serializer if serializer is not None else DefaultSerializer()
+        self.max_age = _check_int(max_age, "max_age")
+        self.min_age = _check_int(min_age, "min_age")
+        self.max_length = _check_int(max_length, "max_length")
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        mode = "AES-CTR" if self._aes else "sign-only"
+        return f"SecureCookie({mode}, max_age={self.max_age}, serializer={self.serializer!r})"
+
+    def _sign(self, message: bytes) -> bytes:
+        mac = self._mac.copy()
+        mac.update(message)
+        return mac.digest()
+
+    def _xor_stream(self, iv: bytes, data: bytes) -> bytes:
+        assert self._aes is not None
+        ctx = Cipher(self._aes, modes.CTR(iv)).encryptor()
+        return ctx.update(data) + ctx.finalize()
+
+    def encode(self, name: str, value: Any) -> str:
+        """Serialize, encrypt (with a block key), sign and base64 ``value``.
+
+        Raises :class:`UsageError` if the serializer cannot represent
+        ``value`` or the result is longer than ``max_length``.
+        """
+        payload = self.serializer.dumps(value)
+        if self._aes is not None:
+            iv = secrets.token_bytes(_IV_SIZE)
+            payload = iv + self._xor_stream(iv, payload)
+        body = b"%d|%s" % (int(self._clock()), _b64encode(payload))
+        mac = self._sign(name.encode("utf-8") + b"|" + body)
+        encoded = _b64encode(body + b"|" + mac)
+        if self.max_length and len(encoded) > self.max_length:
+            raise UsageError(
+                f"the encoded value for {name!r} is {len(encoded)} bytes, over max_length="
+                f"{self.max_length}; store less in the session, or use a server-side store"
+            )
+        return encoded.decode("ascii")
+
+    def decode(self, name: str, value: str) -> Any:
+        """Verify and decode a value made by :meth:`encode` (here or by Go).
+
+        Raises a :class:`DecodeError` subclass saying why it was rejected.
+        """
+        if self.max_length and len(value) > self.max_length:
+            raise ValueTooLong(f"the value is {len(value)} long, over max_length={self.max_length}")
+        try:
+            raw = _b64decode(value.encode("ascii"))
+        except UnicodeEncodeError:
+            raise MalformedValue("the value holds non-ASCII characters") from None
+        parts = raw.split(b"|", 2)
+        if len(parts) != 3:
+            raise MacInvalid
+        date, payload_b64, mac = parts
+        expected = self._sign(name.encode("utf-8") + b"|" + raw[: len(raw) - len(mac) - 1])
+        if not _compare(mac, expected):
+            raise MacInvalid
+        stamp = _parse_timestamp(date)
+        now = int(self._clock())
+        if self.min_age and stamp > now - self.min_age:
+            raise TooNew
+        if self.max_age and stamp < now - self.max_age:
+            raise Expired(f"expired timestamp: signed {now - stamp}s ago, max_age={self.max_age}")
+        payload = _b64decode(payload_b64)
+        if self._aes is not None:
+            if len(payload) <= _IV_SIZE:
+                raise DecryptionFailed
+            payload = self._xor_stream(payload[:_IV_SIZE], payload[_IV_SIZE:])
+        try:
+            return self.serializer.loads(payload)
+        except DecodeError:
+            raise
+        except Exception as exc:
+            raise DeserializeFailed(
+                f"the payload verified but could not be deserialized: {exc!r:.200}"
+            ) from exc
+
+
+def generate_random_key(length: int = 32) -> bytes:
+    """``length`` random bytes from the OS CSPRNG, for hash or block keys."""
+    if isinstance(length, bool) or not isinstance(length, int) or length <= 0:
+        raise UsageError(f"key length must be a positive int, got {length!r}")
+    return secrets.token_bytes(length)
+
+
+def codecs_from_pairs(
+    *keys: bytes | None,
+    serializer: Serializer | None = None,
+    max_age: int = DEFAULT_MAX_AGE,
+    min_age: int = 0,
+    max_length: int = DEFAULT_MAX_LENGTH,
+) -> list[SecureCookie]:
+    """One codec per ``(hash_key, block_key)`` pair, in order; the last block key may be left out.
+
+    The first pair encodes; all pairs are tried to decode (key rotation).
+    """
+    if not keys:
+        raise UsageError("no keys given; pass at least a hash key (see generate_random_key)")
+    codecs = []
+    for i in range(0, len(keys), 2):
+        hash_key = keys[i]
+        if hash_key is None:
+            raise UsageError(f"key #{i} is a hash key and cannot be None")
+        block_key = keys[i + 1] if i + 1 < len(keys) else None
+        codecs.append(
+            SecureCookie(
+                hash_key,
+                block_key,
+                serializer=serializer,
+                max_age=max_age,
+                min_age=min_age,
+                max_length=max_length,
+            )
+        )
+    return codecs
+
+
+def encode_multi(name: str, value: Any, codecs: Sequence[SecureCookie]) -> str:
+    """Encode with the first codec that succeeds (normally the first one)."""
+    if not codecs:
+        raise UsageError("no codecs provided")
+    first: UsageError | None = None
+    for codec in codecs:
+        try:
+            return codec.encode(name, value)
+        except UsageError as exc:
+            first = first or exc
+    assert first is not None
+    raise first
+
+
+def decode_multi_index(name: str, value: str, codecs: Sequence[SecureCookie]) -> tuple[Any, int]:
+    """Like :func:`decode_multi`, also returning the index of the codec that verified."""
+    if not codecs:
+        raise UsageError("no codecs provided")
+    best: DecodeError | None = None
+    for index, codec in enumerate(codecs):
+        try:
+            return codec.decode(name, value), index
+        except DecodeError as exc:
+            # A failure past the MAC check says more than a MAC mismatch
+            # with some other pair's key.
+            if best is None or (isinstance(best, MacInvalid) and not isinstance(exc, MacInvalid)):
+                best = exc
+    assert best is not None
+    raise best
+
+
+def decode_multi(name: str, value: str, codecs: Sequence[SecureCookie]) -> Any:
+    """Decode with each codec in turn; raise the most telling error if none verifies."""
+    return decode_multi_index(name, value, codecs)[0]

@@ -1,0 +1,140 @@
+"""Cookie header parsing and Set-Cookie formatting. Pure: no I/O.
+
+Formatting follows Go's ``net/http`` ``Cookie.String()`` attribute by
+attribute, so a Python and a Go service send the same header for the same
+options. Parsing follows Go's ``readCookies``: a malformed pair is skipped
+without hiding the pairs after it (``http.cookies.SimpleCookie`` stops at
+the first bad pair), and it is bounded in bytes and pairs.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+
+from .errors import UsageError
+from .options import Options
+
+DEFAULT_MAX_HEADER_BYTES = 8192
+DEFAULT_MAX_PAIRS = 256
+
+# RFC 6265 cookie-name = RFC 7230 token.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Go's validCookieValueByte: printable ASCII except '"', ';' and '\'.
+_VALUE = re.compile(r"[\x20\x21\x23-\x3a\x3c-\x5b\x5d-\x7e]*")
+_PATH = re.compile(r"[\x20-\x3a\x3c-\x7e]*")
+_DOMAIN = re.compile(
+    r"\.?(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*"
+    r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+)
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_OWS = " \t\r\n"
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+EXPIRED = "Thu, 01 Jan 1970 00:00:01 GMT"  # what gorilla sends to delete a cookie
+
+
+def is_valid_name(name: str) -> bool:
+    """Whether ``name`` is an RFC 6265 cookie name (an HTTP token)."""
+    return isinstance(name, str) and _TOKEN.fullmatch(name) is not None
+
+
+def check_name(name: str) -> str:
+    """Return ``name`` or raise :class:`UsageError` if it can't be a cookie name."""
+    if not is_valid_name(name):
+        raise UsageError(
+            f"invalid cookie name {name!r}: use letters, digits and !#$%&'*+-.^_`|~ only "
+            "(no spaces, ':', '=', ';' or quotes)"
+        )
+    return name
+
+
+def http_date(timestamp: float) -> str:
+    """``Mon, 02 Jan 2006 15:04:05 GMT``, Go's ``http.TimeFormat``."""
+    t = time.gmtime(timestamp)
+    return (
+        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year:04d} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
+    )
+
+
+def _check_domain(domain: str) -> str:
+    if len(domain) > 255 or not (_DOMAIN.fullmatch(domain) or _IPV4.fullmatch(domain)):
+        raise UsageError(f"invalid cookie domain {domain!r}: use a host name like 'example.com'")
+    return domain[1:] if domain.startswith(".") else domain
+
+
+def format_set_cookie(name: str, value: str, options: Options, now: float | None = None) -> str:
+    """The value of a Set-Cookie header, attributes in Go's order.
+
+    ``Name=Value; Path; Domain; Expires; Max-Age; HttpOnly; Secure;
+    SameSite; Partitioned``. ``options.max_age < 0`` expires the cookie now.
+    """
+    check_name(name)
+    if _VALUE.fullmatch(value) is None:
+        raise UsageError(f"cookie value for {name!r} holds characters a cookie can't carry")
+    options.validate()
+    parts = [name, "=", value]
+    if options.path:
+        if _PATH.fullmatch(options.path) is None:
+            raise UsageError(f"invalid cookie path {options.path!r}: no ';' or control characters")
+        parts += ("; Path=", options.path)
+    if options.domain:
+        parts += ("; Domain=", _check_domain(options.domain))
+    max_age = options.max_age
+    if max_age > 0:
+        stamp = time.time() if now is None else now
+        parts += ("; Expires=", http_date(stamp + max_age), "; Max-Age=", str(max_age))
+    elif max_age < 0:
+        parts += ("; Expires=", EXPIRED, "; Max-Age=0")
+    if options.http_only:
+        parts.append("; HttpOnly")
+    if options.secure:
+        parts.append("; Secure")
+    if options.same_site is not None:
+        parts += ("; SameSite=", options.same_site)
+    if options.partitioned:
+        parts.append("; Partitioned")
+    return "".join(parts)
+
+
+def parse_cookie_header(
+    headers: str | Iterable[str],
+    *,
+    max_bytes: int = DEFAULT_MAX_HEADER_BYTES,
+    max_pairs: int = DEFAULT_MAX_PAIRS,
+) -> dict[str, list[str]]:
+    """Cookie header value(s) -> ``{name: [value, ...]}`` in the order sent.
+
+    Pairs with an invalid name or value are skipped; the rest still count.
+    Values lose one pair of surrounding double quotes. Stops reading past
+    ``max_bytes`` bytes of header text or ``max_pairs`` pairs, whichever
+    comes first; the work is linear in the input.
+    """
+    result: dict[str, list[str]] = {}
+    budget = max_bytes
+    pairs = 0
+    for field in (headers,) if isinstance(headers, str) else headers:
+        if budget <= 0:
+            break
+        text = field
+        if len(text) > budget:
+            # Cut at the last separator inside the budget: never half a pair.
+            cut = text.rfind(";", 0, budget + 1)
+            text = text[:cut] if cut >= 0 else ""
+        budget -= len(text)
+        for part in text.split(";"):
+            name, sep, value = part.strip(_OWS).partition("=")
+            if not sep or _TOKEN.fullmatch(name) is None:
+                continue
+            if len(value) > 1 and value[0] == '"' and value[-1] == '"':
+                value = value[1:-1]
+            if _VALUE.fullmatch(value) is None:
+                continue
+            pairs += 1
+            if pairs > max_pairs:
+                return result
+            result.setdefault(name, []).append(value)
+    return result

@@ -1,0 +1,146 @@
+"""``JSONSerializer``: byte-for-byte what gorilla/securecookie's ``JSONEncoder`` writes.
+
+Go's ``json.NewEncoder(buf).Encode(v)`` writes compact JSON with map keys
+sorted, ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, non-ASCII as raw
+UTF-8, floats in Go's shortest form (``1`` not ``1.0``, exponent only below
+1e-6 or from 1e21), ``[]byte`` as standard base64, and a trailing newline.
+Matches the output of Go 1.22 and newer, which writes ``\\b`` and ``\\f``
+as short escapes (older Go wrote ``\\u0008`` and ``\\u000c``; both decode).
+
+Session values must then have string keys: Go's JSON cannot encode a map
+with interface keys either. Decoded numbers without a fraction or exponent
+come back as ``int`` (Go would give ``float64``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+from ..errors import UsageError
+
+_MAX_DEPTH = 100
+
+# Characters only ever found inside JSON strings, so replacing them in the
+# whole document is safe.
+_GO_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+_NEEDS_GO_ESCAPE = re.compile("[<>&\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_encode_str: Any = json.encoder.encode_basestring
+
+
+def go_float(value: float) -> str:
+    """Format a float the way Go's ``encoding/json`` does for float64."""
+    if not math.isfinite(value):
+        raise UsageError(f"JSON cannot encode the float {value!r}; store it as a string")
+    text = repr(value)
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+        # repr already uses an exponent here; Go trims e-07 to e-7.
+        if len(text) >= 4 and text[-4] == "e" and text[-3] == "-" and text[-2] == "0":
+            text = text[:-2] + text[-1]
+        return text
+    if "e" in text:
+        text = format(Decimal(text), "f")
+    if text.endswith(".0"):
+        text = text[:-2]
+    return text
+
+
+def _scan(value: Any, depth: int) -> bool:
+    """Check ``value`` is encodable; return whether it holds a float or bytes."""
+    if depth > _MAX_DEPTH:
+        raise UsageError(f"value nested deeper than {_MAX_DEPTH} levels")
+    if isinstance(value, str) or value is None or isinstance(value, bool | int):
+        return False
+    if isinstance(value, float | bytes):
+        return True
+    if isinstance(value, dict):
+        special = False
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise UsageError(
+                    f"JSONSerializer needs string keys, got {key!r}; "
+                    "use DefaultSerializer (or GobSerializer) for other keys"
+                )
+            special = _scan(item, depth + 1) or special
+        return special
+    if isinstance(value, list | tuple):
+        special = False
+        for item in value:
+            special = _scan(item, depth + 1) or special
+        return special
+    raise UsageError(
+        f"JSONSerializer cannot encode {type(value).__name__} {value!r}; "
+        "convert it to str/int/float/bool/list/dict, or use DefaultSerializer"
+    )
+
+
+def _write(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(_encode_str(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(go_float(value))
+    elif isinstance(value, bytes):
+        out.append('"' + base64.b64encode(value).decode("ascii") + '"')
+    elif isinstance(value, dict):
+        out.append("{")
+        for i, key in enumerate(sorted(value)):
+            if i:
+                out.append(",")
+            out.append(_encode_str(key))
+            out.append(":")
+            _write(value[key], out)
+        out.append("}")
+    else:  # list or tuple, checked by _scan
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _write(item, out)
+        out.append("]")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class JSONSerializer:
+    """gorilla/securecookie's ``JSONEncoder``, byte for byte."""
+
+    __slots__ = ()
+
+    def dumps(self, value: Any) -> bytes:
+        if _scan(value, 0):
+            parts: list[str] = []
+            _write(value, parts)
+            text = "".join(parts)
+        else:
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        if _NEEDS_GO_ESCAPE.search(text):
+            text = text.translate(_GO_ESCAPES)
+        try:
+            return text.encode("utf-8") + b"\n"
+        except UnicodeEncodeError:
+            # Go replaces invalid UTF-8 (here: lone surrogates) with U+FFFD.
+            return _SURROGATE.sub("\ufffd", text).encode("utf-8") + b"\n"
+
+    def loads(self, data: bytes) -> Any:
+        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+
+    def __repr__(self) -> str:
+        return "JSONSerializer()"

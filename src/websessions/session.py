@@ -1,0 +1,73 @@
+"""The session model: values, options and flashes. Pure: no I/O."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import DecodeError, UsageError
+from .options import Options
+
+if TYPE_CHECKING:
+    from .stores.base import Store
+
+FLASH_KEY = "_flash"
+
+
+class Session:
+    """One named session of one request.
+
+    ``values`` is a plain dict (any hashable key the serializer supports);
+    ``options`` is this session's own copy of the store's cookie options;
+    ``is_new`` is true when no valid cookie (and record) was found, and then
+    ``error`` says why, if a cookie was sent but rejected.
+    """
+
+    __slots__ = ("error", "id", "is_new", "name", "options", "store", "values")
+
+    def __init__(
+        self,
+        store: Store,
+        name: str,
+        *,
+        values: dict[Any, Any] | None = None,
+        options: Options | None = None,
+        is_new: bool = True,
+        id: str | None = None,
+        error: DecodeError | None = None,
+    ) -> None:
+        self.store = store
+        self.name = name
+        self.values: dict[Any, Any] = {} if values is None else values
+        self.options = store.options.copy() if options is None else options
+        self.is_new = is_new
+        self.id = id
+        self.error = error
+
+    def __repr__(self) -> str:
+        state = "new" if self.is_new else "loaded"
+        return f"<Session {self.name!r} {state} keys={list(self.values)!r}>"
+
+    def add_flash(self, value: Any, key: str = FLASH_KEY) -> None:
+        """Queue a flash message under ``key``; read it with :meth:`flashes`."""
+        queue = self.values.get(key)
+        if queue is None:
+            self.values[key] = [value]
+        elif isinstance(queue, list):
+            queue.append(value)
+        else:
+            raise UsageError(f"session value {key!r} is not a flash list; use another flash key")
+
+    def flashes(self, key: str = FLASH_KEY) -> list[Any]:
+        """Return and remove the flashes queued under ``key`` (save to persist)."""
+        queue = self.values.pop(key, None)
+        if queue is None:
+            return []
+        return list(queue) if isinstance(queue, list | tuple) else [queue]
+
+    def save(self, request: Any, response: Any) -> None:
+        """Save through this session's store: one Set-Cookie on ``response``."""
+        self.store.save(request, response, self)
+
+    async def asave(self, request: Any, response: Any) -> None:
+        """Async :meth:`save`."""
+        await self.store.asave(request, response, self)
