@@ -124,7 +124,9 @@ def parse_cookie_header(
             # Cut at the last separator inside the budget: never half a pair.
             cut = text.rfind(";", 0, budget + 1)
             text = text[:cut] if cut >= 0 else ""
-        budget -= len(text)
+            budget = 0
+        else:
+            budget -= len(text)
         for part in text.split(";"):
             name, sep, value = part.strip(_OWS).partition("=")
             if not sep or _TOKEN.fullmatch(name) is None:
