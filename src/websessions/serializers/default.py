@@ -34,25 +34,47 @@ from .registry import TypeRegistry, default_registry
 MAX_DEPTH = 64
 _TAGGED = b"~"
 
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+# Built once: json.dumps/loads with arguments build a new coder per call.
+_plain_decode = json.JSONDecoder(parse_constant=_no_constants).decode
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
-def _is_plain(value: Any, depth: int = 0) -> bool:
-    cls = type(value)
-    if cls is str or cls is int or cls is bool or value is None:
-        return True
-    if cls is float:
-        return math.isfinite(value)
-    if depth >= MAX_DEPTH:
-        return False  # the tagged path reports the depth error
+# Exact types JSON holds as they are. Floats count too: NaN and infinities
+# make the encoder (allow_nan=False) raise, and then the tagged form is used.
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_items(items: Any, depth: int) -> bool:
+    # Scalars are checked inline: one call per container, not per value.
+    for item in items:
+        cls = type(item)
+        if cls in _PLAIN_SCALARS:
+            continue
+        if depth >= MAX_DEPTH or not _plain_container(item, cls, depth + 1):
+            return False
+    return True
+
+
+def _plain_container(value: Any, cls: type, depth: int) -> bool:
     if cls is dict:
-        for key, item in value.items():
-            if type(key) is not str or not _is_plain(item, depth + 1):
+        for key in value:
+            if type(key) is not str:
                 return False
-        return True
+        return _plain_items(value.values(), depth)
     if cls is list:
-        return all(_is_plain(item, depth + 1) for item in value)
+        return _plain_items(value, depth)
     return False
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether standard JSON holds ``value`` exactly (tuples, int keys... don't)."""
+    cls = type(value)
+    return cls in _PLAIN_SCALARS or _plain_container(value, cls, 0)
 
 
 def _float_tag(value: float) -> Any:
@@ -93,23 +115,26 @@ class DefaultSerializer:
     filled by :func:`websessions.register` unless given.
     """
 
-    __slots__ = ("_hook", "_registry")
+    __slots__ = ("_registry", "_tagged_decode")
 
     def __init__(self, registry: TypeRegistry | None = None) -> None:
         self._registry = registry or default_registry
-        self._hook = self._untag
+        self._tagged_decode = json.JSONDecoder(
+            object_hook=self._untag, parse_constant=_no_constants
+        ).decode
 
     def dumps(self, value: Any) -> bytes:
         if _is_plain(value):
-            return _dumps(value).encode("utf-8")
+            try:
+                return _dumps(value).encode("utf-8")
+            except ValueError:
+                pass  # a NaN or infinity: tag it
         return _TAGGED + _dumps(self._tag(value, 0)).encode("utf-8")
 
     def loads(self, data: bytes) -> Any:
         if data[:1] == _TAGGED:
-            return json.loads(
-                data[1:].decode("utf-8"), object_hook=self._hook, parse_constant=_no_constants
-            )
-        return json.loads(data.decode("utf-8"), parse_constant=_no_constants)
+            return self._tagged_decode(data[1:].decode("utf-8"))
+        return _plain_decode(data.decode("utf-8"))
 
     def _tag(self, value: Any, depth: int) -> Any:
         cls = type(value)
@@ -176,7 +201,3 @@ class DefaultSerializer:
 
     def __repr__(self) -> str:
         return "DefaultSerializer()"
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")

@@ -53,33 +53,41 @@ def go_float(value: float) -> str:
     return text
 
 
+_SIMPLE = frozenset({str, int, bool, type(None)})
+
+
 def _scan(value: Any, depth: int) -> bool:
     """Check ``value`` is encodable; return whether it holds a float or bytes."""
+    cls = type(value)
+    if cls in _SIMPLE:
+        return False
     if depth > _MAX_DEPTH:
         raise UsageError(f"value nested deeper than {_MAX_DEPTH} levels")
-    if isinstance(value, str) or value is None or isinstance(value, bool | int):
-        return False
-    if isinstance(value, float | bytes):
-        return True
-    if isinstance(value, dict):
-        special = False
-        for key, item in value.items():
-            if not isinstance(key, str):
+    if cls is dict or isinstance(value, dict):
+        for key in value:
+            if type(key) is not str and not isinstance(key, str):
                 raise UsageError(
                     f"JSONSerializer needs string keys, got {key!r}; "
                     "use DefaultSerializer (or GobSerializer) for other keys"
                 )
+        items = value.values()
+    elif cls is list or cls is tuple or isinstance(value, list | tuple):
+        items = value
+    elif isinstance(value, float | bytes):
+        return True
+    elif isinstance(value, str | int) or value is None:
+        return False  # subclasses: str and int enums, markupsafe.Markup
+    else:
+        raise UsageError(
+            f"JSONSerializer cannot encode {cls.__name__} {value!r:.80}; "
+            "convert it to str/int/float/bool/list/dict, or use DefaultSerializer"
+        )
+    special = False
+    for item in items:
+        # Scalars inline: one call per container, not per value.
+        if type(item) not in _SIMPLE:
             special = _scan(item, depth + 1) or special
-        return special
-    if isinstance(value, list | tuple):
-        special = False
-        for item in value:
-            special = _scan(item, depth + 1) or special
-        return special
-    raise UsageError(
-        f"JSONSerializer cannot encode {type(value).__name__} {value!r}; "
-        "convert it to str/int/float/bool/list/dict, or use DefaultSerializer"
-    )
+    return special
 
 
 def _write(value: Any, out: list[str]) -> None:
@@ -119,6 +127,11 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# Built once: json.dumps/loads with arguments build a new coder per call.
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+_loads = json.JSONDecoder(parse_constant=_reject_constant).decode
+
+
 class JSONSerializer:
     """gorilla/securecookie's ``JSONEncoder``, byte for byte."""
 
@@ -130,7 +143,7 @@ class JSONSerializer:
             _write(value, parts)
             text = "".join(parts)
         else:
-            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+            text = _dumps(value)
         if _NEEDS_GO_ESCAPE.search(text):
             text = text.translate(_GO_ESCAPES)
         try:
@@ -140,7 +153,7 @@ class JSONSerializer:
             return _SURROGATE.sub("\ufffd", text).encode("utf-8") + b"\n"
 
     def loads(self, data: bytes) -> Any:
-        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+        return _loads(data.decode("utf-8"))
 
     def __repr__(self) -> str:
         return "JSONSerializer()"

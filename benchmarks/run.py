@@ -1,0 +1,127 @@
+"""``make bench``: every benchmark in one process, interleaved; writes RESULTS.md.
+
+python -m benchmarks.run [--rounds N] [--only SUBSTRING] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import importlib.metadata
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import codecs
+from benchmarks.harness import Candidate, Row, run
+
+HERE = Path(__file__).parent
+PEERS = [
+    "websessions",
+    "cryptography",
+    "flask",
+    "itsdangerous",
+    "starlette",
+    "django",
+    "orjson",
+    "msgspec",
+    "redis",
+    "flask-session",
+    "aiohttp-session",
+]
+
+
+def _versions() -> str:
+    found = []
+    for name in PEERS:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            found.append(f"{name} {importlib.metadata.version(name)}")
+    return ", ".join(found)
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def _fmt_ns(ns: float) -> str:
+    return f"{ns / 1000:.2f} µs" if ns < 1e6 else f"{ns / 1e6:.2f} ms"
+
+
+def render(rows: list[Row], *, rounds: int, command: str) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- command: `{command}`",
+        f"- machine: {_machine()}",
+        f"- versions: {_versions()}",
+        f"- {rounds} rounds, candidates interleaved in random order each round; median per call.",
+        f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        "",
+        "Ratios are to each group's floor (the first row, marked *): lower is better.",
+        "These machines are noisy; the ratios within one run are the figures that count.",
+        "",
+    ]
+    group = None
+    for row in rows:
+        if row.group != group:
+            group = row.group
+            lines += [
+                "",
+                f"## {group}",
+                "",
+                "| candidate | median | ratio |",
+                "| --- | ---: | ---: |",
+            ]
+        mark = " *" if row.baseline else ""
+        lines.append(f"| {row.candidate}{mark} | {_fmt_ns(row.median_ns)} | {row.ratio:.2f}x |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--batch-ms", type=float, default=3.0)
+    parser.add_argument("--only", default="", help="keep groups whose name contains this")
+    parser.add_argument("--no-write", action="store_true", help="print only; keep RESULTS.md")
+    args = parser.parse_args(argv)
+
+    cands: list[Candidate] = [c for c in codecs.candidates() if args.only in c.group]
+    for extra in ("benchmarks.requests", "benchmarks.stores"):
+        try:
+            module = importlib.import_module(extra)
+        except ImportError:
+            continue
+        cands += [c for c in module.candidates() if args.only in c.group]
+    cands.sort(key=lambda c: (c.group, not c.baseline))
+    print(f"{len(cands)} candidates, {args.rounds} rounds", file=sys.stderr)
+    rows = run(
+        cands,
+        rounds=args.rounds,
+        batch_ms=args.batch_ms,
+        progress=lambda r: print(f"round {r}/{args.rounds}", end="\r", file=sys.stderr),
+    )
+    command = "make bench" if not argv else "python -m benchmarks.run " + " ".join(argv)
+    text = render(rows, rounds=args.rounds, command=command)
+    print(text)
+    if not args.no_write:
+        (HERE / "RESULTS.md").write_text(text)
+        (HERE / "results.json").write_text(
+            json.dumps([dataclasses.asdict(r) for r in rows], indent=1) + "\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
