@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import enum
-import json
 import math
 import uuid
 from collections.abc import Callable
@@ -29,19 +28,15 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import UsageError
+from .compact_json import make_decoder, make_encoder
 from .registry import TypeRegistry, default_registry
 
 MAX_DEPTH = 64
 _TAGGED = b"~"
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-# Built once: json.dumps/loads with arguments build a new coder per call.
-_plain_decode = json.JSONDecoder(parse_constant=_no_constants).decode
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_plain_decode = make_decoder()
+_dumps = make_encoder()
 
 
 # Exact types JSON holds as they are. Floats count too: NaN and infinities
@@ -119,9 +114,7 @@ class DefaultSerializer:
 
     def __init__(self, registry: TypeRegistry | None = None) -> None:
         self._registry = registry or default_registry
-        self._tagged_decode = json.JSONDecoder(
-            object_hook=self._untag, parse_constant=_no_constants
-        ).decode
+        self._tagged_decode = make_decoder(self._untag)
 
     def dumps(self, value: Any) -> bytes:
         if _is_plain(value):

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import UsageError
+from .compact_json import make_decoder, make_encoder
 
 _MAX_DEPTH = 100
 
@@ -123,13 +124,8 @@ def _write(value: Any, out: list[str]) -> None:
         out.append("]")
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-# Built once: json.dumps/loads with arguments build a new coder per call.
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
-_loads = json.JSONDecoder(parse_constant=_reject_constant).decode
+_dumps = make_encoder(sort_keys=True)
+_loads = make_decoder()
 
 
 class JSONSerializer:
