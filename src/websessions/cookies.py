@@ -51,13 +51,23 @@ def check_name(name: str) -> str:
     return name
 
 
+_last_date: tuple[int, str] = (-1, "")
+
+
 def http_date(timestamp: float) -> str:
     """``Mon, 02 Jan 2006 15:04:05 GMT``, Go's ``http.TimeFormat``."""
-    t = time.gmtime(timestamp)
-    return (
+    global _last_date  # noqa: PLW0603 (a one-entry cache: most calls share the second)
+    second = int(timestamp)
+    cached = _last_date
+    if cached[0] == second:
+        return cached[1]
+    t = time.gmtime(second)
+    text = (
         f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year:04d} "
         f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
     )
+    _last_date = (second, text)
+    return text
 
 
 def _check_domain(domain: str) -> str:

@@ -9,6 +9,7 @@ from .errors import UsageError
 
 SameSite = Literal["Lax", "Strict", "None"]
 _SAME_SITE: dict[str, SameSite] = {"lax": "Lax", "strict": "Strict", "none": "None"}
+_CANONICAL = frozenset({"Lax", "Strict", "None", None})
 
 
 @dataclasses.dataclass(slots=True)
@@ -40,13 +41,25 @@ class Options:
 
     def copy(self) -> Options:
         """An independent copy (sessions get one each)."""
-        return dataclasses.replace(self)
+        # Field by field: dataclasses.replace re-runs __init__ and validation,
+        # and every session of every request makes a copy.
+        new = object.__new__(Options)
+        new.path = self.path
+        new.domain = self.domain
+        new.max_age = self.max_age
+        new.secure = self.secure
+        new.http_only = self.http_only
+        new.same_site = self.same_site
+        new.partitioned = self.partitioned
+        return new
 
     def validate(self) -> None:
         """Raise :class:`UsageError` for a combination browsers would reject."""
-        if isinstance(self.max_age, bool) or not isinstance(self.max_age, int):
+        if type(self.max_age) is not int and (
+            isinstance(self.max_age, bool) or not isinstance(self.max_age, int)
+        ):
             raise UsageError(f"max_age must be an int number of seconds, got {self.max_age!r}")
-        if self.same_site is not None:
+        if self.same_site not in _CANONICAL:
             normal = _SAME_SITE.get(str(self.same_site).lower())
             if normal is None:
                 raise UsageError(
