@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test bench lint typecheck pytest system-deps clean
+.PHONY: demo test bench fuzz lint typecheck pytest system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,8 @@ system-deps:
 	bash scripts/install-system-deps.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples scripts benchmarks
-	$(BIN)/ruff format --check src tests examples scripts benchmarks
+	$(BIN)/ruff check src tests examples scripts benchmarks fuzz
+	$(BIN)/ruff format --check src tests examples scripts benchmarks fuzz
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -34,7 +34,11 @@ typecheck: $(STAMP)
 pytest: $(STAMP) system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+# Each fuzz target under atheris (libFuzzer) for FUZZ_SECONDS (default 15).
+fuzz: $(STAMP)
+	PYTHON=$(BIN)/python bash scripts/run-fuzz.sh
+
+test: lint typecheck pytest fuzz
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/interop/_build

@@ -8,6 +8,7 @@ values, AES-256-GCM for encrypted ones, orjson for the fast path).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -179,7 +180,7 @@ def candidates() -> list[Candidate]:
                 Candidate(
                     f"encode {size} ({kind})",
                     label,
-                    (lambda e=enc, p=payload: e(p)),
+                    functools.partial(enc, payload),
                     baseline=label.startswith("floor"),
                 )
             )
@@ -187,7 +188,7 @@ def candidates() -> list[Candidate]:
                 Candidate(
                     f"decode {size} ({kind})",
                     label,
-                    (lambda d=dec, t=token: d(t)),
+                    functools.partial(dec, token),
                     baseline=label.startswith("floor"),
                 )
             )
