@@ -9,6 +9,7 @@ the first bad pair), and it is bounded in bytes and pairs.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import time
 from collections.abc import Iterable
@@ -24,11 +25,6 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # Go's validCookieValueByte: printable ASCII except '"', ';' and '\'.
 _VALUE = re.compile(r"[\x20\x21\x23-\x3a\x3c-\x5b\x5d-\x7e]*")
 _PATH = re.compile(r"[\x20-\x3a\x3c-\x7e]*")
-_DOMAIN = re.compile(
-    r"\.?(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*"
-    r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
-)
-_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _OWS = " \t\r\n"
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -70,8 +66,46 @@ def http_date(timestamp: float) -> str:
     return text
 
 
+def _is_domain_name(name: str) -> bool:
+    """Go's ``isCookieDomainName``: ASCII labels of letters, digits and inner
+    hyphens, at most 63 long, at least one letter; no '_'."""
+    if not 0 < len(name) <= 255:
+        return False
+    if name[0] == ".":
+        name = name[1:]
+    last, part, letter = ".", 0, False
+    for c in name:
+        if "a" <= c <= "z" or "A" <= c <= "Z":
+            letter = True
+            part += 1
+        elif "0" <= c <= "9":
+            part += 1
+        elif c == "-":
+            if last == ".":
+                return False
+            part += 1
+        elif c == ".":
+            if last in ".-" or not 0 < part <= 63:
+                return False
+            part = 0
+        else:
+            return False
+        last = c
+    return last != "-" and part <= 63 and letter
+
+
+def _is_ipv4(text: str) -> bool:
+    try:
+        ipaddress.IPv4Address(text)  # like Go's net.ParseIP: no leading zeros
+    except ValueError:
+        return False
+    return True
+
+
 def _check_domain(domain: str) -> str:
-    if len(domain) > 255 or not (_DOMAIN.fullmatch(domain) or _IPV4.fullmatch(domain)):
+    # Go's net/http logs and drops a Domain it can't send; a silently
+    # missing attribute is worse than an error here.
+    if not (_is_domain_name(domain) or _is_ipv4(domain)):
         raise UsageError(f"invalid cookie domain {domain!r}: use a host name like 'example.com'")
     return domain[1:] if domain.startswith(".") else domain
 
@@ -86,6 +120,8 @@ def format_set_cookie(name: str, value: str, options: Options, now: float | None
     if _VALUE.fullmatch(value) is None:
         raise UsageError(f"cookie value for {name!r} holds characters a cookie can't carry")
     options.validate()
+    if " " in value or "," in value:
+        value = f'"{value}"'  # as Go quotes them
     parts = [name, "=", value]
     if options.path:
         if _PATH.fullmatch(options.path) is None:

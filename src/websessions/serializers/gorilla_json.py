@@ -128,6 +128,16 @@ _dumps = make_encoder(sort_keys=True)
 _loads = make_decoder()
 
 
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_surrogates(v) for v in value]
+    return value
+
+
 class JSONSerializer:
     """gorilla/securecookie's ``JSONEncoder``, byte for byte."""
 
@@ -145,8 +155,9 @@ class JSONSerializer:
         try:
             return text.encode("utf-8") + b"\n"
         except UnicodeEncodeError:
-            # Go replaces invalid UTF-8 (here: lone surrogates) with U+FFFD.
-            return _SURROGATE.sub("\ufffd", text).encode("utf-8") + b"\n"
+            # Go holds invalid UTF-8 (here: lone surrogates) as U+FFFD before
+            # it sorts keys, so replace them in the value and encode again.
+            return self.dumps(_without_surrogates(value))
 
     def loads(self, data: bytes) -> Any:
         return _loads(data.decode("utf-8"))
