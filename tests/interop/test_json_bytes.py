@@ -15,8 +15,6 @@ import random
 import struct
 from typing import Any
 
-import pytest
-
 import websessions as ws
 
 from ._go import GoHelper, canon, wire
