@@ -56,6 +56,8 @@ def _b64encode(data: bytes) -> bytes:
 
 def _b64decode(data: bytes) -> bytes:
     """URL-safe base64 with padding, strictly: no junk, no std alphabet."""
+    if len(data) & 3:  # strict_mode alone lets 'YWJj=' through
+        raise MalformedValue("base64 decode failed: length is not a multiple of 4")
     try:
         return _a2b(data.translate(_TO_STD), strict_mode=True)
     except binascii.Error as exc:
@@ -65,13 +67,20 @@ def _b64decode(data: bytes) -> bytes:
 def _parse_timestamp(data: bytes) -> int:
     """Parse like Go's ``strconv.ParseInt(s, 10, 64)``: ASCII digits, optional sign."""
     digits = data[1:] if data[:1] in (b"+", b"-") else data
-    # bytes.isdigit() is ASCII-only; length bounds the work before int().
-    if not digits.isdigit() or len(digits) > 19:
+    # bytes.isdigit() is ASCII-only; Go takes any number of leading zeros.
+    if not digits.isdigit() or len(digits.lstrip(b"0")) > 19:
         raise TimestampInvalid
     value = int(data)
     if not -_INT64_MAX - 1 <= value <= _INT64_MAX:
         raise TimestampInvalid
     return value
+
+
+def _name_bytes(name: str) -> bytes:
+    try:
+        return name.encode("utf-8")
+    except (UnicodeEncodeError, AttributeError):
+        raise UsageError(f"the cookie name must be a str of valid Unicode, got {name!r}") from None
 
 
 def _as_key(key: object, what: str) -> bytes:
@@ -199,7 +208,7 @@ class SecureCookie:
             iv = secrets.token_bytes(_IV_SIZE)
             payload = iv + self._xor_stream(iv, payload)
         body = b"%d|%s" % (int(self._clock()), _b64encode(payload))
-        mac = self._sign(name.encode("utf-8") + b"|" + body)
+        mac = self._sign(_name_bytes(name) + b"|" + body)
         encoded = _b64encode(body + b"|" + mac)
         if self.max_length and len(encoded) > self.max_length:
             raise UsageError(
@@ -223,7 +232,7 @@ class SecureCookie:
         if len(parts) != 3:
             raise MacInvalid
         date, payload_b64, mac = parts
-        expected = self._sign(name.encode("utf-8") + b"|" + raw[: len(raw) - len(mac) - 1])
+        expected = self._sign(_name_bytes(name) + b"|" + raw[: len(raw) - len(mac) - 1])
         if not _compare(mac, expected):
             raise MacInvalid
         stamp = _parse_timestamp(date)

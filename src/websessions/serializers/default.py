@@ -122,7 +122,11 @@ class DefaultSerializer:
                 return _dumps(value).encode("utf-8")
             except ValueError:
                 pass  # a NaN or infinity: tag it
-        return _TAGGED + _dumps(self._tag(value, 0)).encode("utf-8")
+        tagged = self._tag(value, 0)
+        try:
+            return _TAGGED + _dumps(tagged).encode("utf-8")
+        except ValueError as exc:  # an int of more than 4300 digits
+            raise UsageError(f"cannot store this session value: {exc}") from None
 
     def loads(self, data: bytes) -> Any:
         if data[:1] == _TAGGED:

@@ -144,12 +144,15 @@ class JSONSerializer:
     __slots__ = ()
 
     def dumps(self, value: Any) -> bytes:
-        if _scan(value, 0):
-            parts: list[str] = []
-            _write(value, parts)
-            text = "".join(parts)
-        else:
-            text = _dumps(value)
+        try:
+            if _scan(value, 0):
+                parts: list[str] = []
+                _write(value, parts)
+                text = "".join(parts)
+            else:
+                text = _dumps(value)
+        except ValueError as exc:  # an int of more than 4300 digits
+            raise UsageError(f"JSONSerializer cannot encode this value: {exc}") from None
         if _NEEDS_GO_ESCAPE.search(text):
             text = text.translate(_GO_ESCAPES)
         try:
