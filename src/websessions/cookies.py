@@ -19,6 +19,8 @@ from .options import Options
 
 DEFAULT_MAX_HEADER_BYTES = 8192
 DEFAULT_MAX_PAIRS = 256
+# The whole header, name to last attribute: what browsers keep at most.
+MAX_SET_COOKIE_BYTES = 4096
 
 # RFC 6265 cookie-name = RFC 7230 token.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -120,6 +122,8 @@ def format_set_cookie(name: str, value: str, options: Options, now: float | None
     if _VALUE.fullmatch(value) is None:
         raise UsageError(f"cookie value for {name!r} holds characters a cookie can't carry")
     options.validate()
+    if name[:2] == "__":
+        _check_prefix(name, options)
     if " " in value or "," in value:
         value = f'"{value}"'  # as Go quotes them
     parts = [name, "=", value]
@@ -143,7 +147,27 @@ def format_set_cookie(name: str, value: str, options: Options, now: float | None
         parts += ("; SameSite=", options.same_site)
     if options.partitioned:
         parts.append("; Partitioned")
-    return "".join(parts)
+    header = "".join(parts)
+    if len(header) > MAX_SET_COOKIE_BYTES:
+        raise UsageError(
+            f"the Set-Cookie header for {name!r} is {len(header)} bytes; browsers drop cookies "
+            f"over {MAX_SET_COOKIE_BYTES}: store less in it, or use a server-side store"
+        )
+    return header
+
+
+def _check_prefix(name: str, options: Options) -> None:
+    """Browsers only accept ``__Secure-`` cookies with Secure, and ``__Host-``
+    ones with Secure, Path=/ and no Domain (prefixes match case-insensitively)."""
+    lowered = name[:9].lower()
+    if lowered.startswith("__host-"):
+        if not options.secure or options.path != "/" or options.domain:
+            raise UsageError(
+                f"cookie {name!r} has the __Host- prefix: it needs secure=True, path='/' and "
+                "domain=None, or browsers reject it"
+            )
+    elif lowered.startswith("__secure-") and not options.secure:
+        raise UsageError(f"cookie {name!r} has the __Secure- prefix: it needs secure=True")
 
 
 def parse_cookie_header(

@@ -169,7 +169,7 @@ def test_invalid_names(name: str) -> None:
 def test_valid_names(name: str) -> None:
     assert is_valid_name(name)
     assert check_name(name) == name
-    assert format_set_cookie(name, "v", opts(max_age=0, **BARE)).startswith(name + "=v")
+    assert format_set_cookie(name, "v", ws.Options(max_age=0)).startswith(name + "=v")
 
 
 def test_non_str_name() -> None:

@@ -1,0 +1,1 @@
+"""Runnable examples of websessions (``make demo`` runs ``examples.demo``)."""
