@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test bench fuzz lint typecheck pytest system-deps clean
+.PHONY: demo test bench fuzz docs package lint typecheck pytest system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,15 @@ demo: $(STAMP)
 # Benchmarks against the peers, in one interleaved run: writes benchmarks/RESULTS.md.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.chart
+
+# The documentation site, built strictly into ./site (the test suite builds it too).
+docs: $(STAMP)
+	bash scripts/build-docs.sh
+
+# Build the sdist and wheel and install the wheel in a fresh venv (tests/packaging runs it too).
+package: $(STAMP)
+	bash scripts/check-package.sh
 
 # System packages the tests need (Go and gorilla for the interop tests).
 system-deps:
