@@ -33,7 +33,15 @@ from .errors import (
 )
 from .options import Options
 from .registry import asave, get_registry, save
-from .serializers import DefaultSerializer, JSONSerializer, Serializer, register
+from .serializers import (
+    DefaultSerializer,
+    GobSerializer,
+    JSONSerializer,
+    PickleSerializer,
+    Serializer,
+    gob_register,
+    register,
+)
 from .session import Session
 from .stores import Backend, CookieStore, FilesystemStore, ServerSideStore, Store
 
@@ -46,10 +54,12 @@ __all__ = [
     "DeserializeFailed",
     "Expired",
     "FilesystemStore",
+    "GobSerializer",
     "JSONSerializer",
     "MacInvalid",
     "MalformedValue",
     "Options",
+    "PickleSerializer",
     "SecureCookie",
     "Serializer",
     "ServerSideStore",
@@ -71,6 +81,7 @@ __all__ = [
     "format_set_cookie",
     "generate_random_key",
     "get_registry",
+    "gob_register",
     "parse_cookie_header",
     "register",
     "save",

@@ -2,7 +2,18 @@
 
 from .base import Serializer
 from .default import DefaultSerializer
+from .gob import GobSerializer, gob_register
 from .gorilla_json import JSONSerializer
+from .pickle import PickleSerializer
 from .registry import TypeRegistry, register
 
-__all__ = ["DefaultSerializer", "JSONSerializer", "Serializer", "TypeRegistry", "register"]
+__all__ = [
+    "DefaultSerializer",
+    "GobSerializer",
+    "JSONSerializer",
+    "PickleSerializer",
+    "Serializer",
+    "TypeRegistry",
+    "gob_register",
+    "register",
+]

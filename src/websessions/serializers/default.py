@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import UsageError
+from . import fast as fast_module
 from .compact_json import make_decoder, make_encoder
 from .registry import TypeRegistry, default_registry
 
@@ -72,6 +73,36 @@ def _is_plain(value: Any) -> bool:
     return cls in _PLAIN_SCALARS or _plain_container(value, cls, 0)
 
 
+# The fast path (orjson) writes floats in other spellings than repr(), so it
+# takes plain values without floats only: the bytes are then the stdlib's.
+_FAST_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _fast_items(items: Any, depth: int) -> bool:
+    for item in items:
+        cls = type(item)
+        if cls in _FAST_SCALARS:
+            continue
+        if depth >= MAX_DEPTH or not _fast_container(item, cls, depth + 1):
+            return False
+    return True
+
+
+def _fast_container(value: Any, cls: type, depth: int) -> bool:
+    if cls is dict:
+        for key in value:
+            if type(key) is not str:
+                return False
+        return _fast_items(value.values(), depth)
+    if cls is list:
+        return _fast_items(value, depth)
+    return False
+
+
+_fast_dumps = fast_module.make_encoder(sort_keys=False)
+_fast_plain_decode = fast_module.make_decoder(_plain_decode)
+
+
 def _float_tag(value: float) -> Any:
     return value if math.isfinite(value) else {"~f": repr(value)}
 
@@ -110,13 +141,25 @@ class DefaultSerializer:
     filled by :func:`websessions.register` unless given.
     """
 
-    __slots__ = ("_registry", "_tagged_decode")
+    __slots__ = ("_fast", "_registry", "_tagged_decode")
 
-    def __init__(self, registry: TypeRegistry | None = None) -> None:
+    def __init__(self, registry: TypeRegistry | None = None, *, fast: bool | None = None) -> None:
         self._registry = registry or default_registry
         self._tagged_decode = make_decoder(self._untag)
+        self._fast = fast_module.use_fast(fast)
+
+    @property
+    def fast(self) -> bool:
+        """Whether orjson/msgspec are used (same bytes, same values as without)."""
+        return self._fast
 
     def dumps(self, value: Any) -> bytes:
+        if self._fast and _fast_dumps is not None:
+            cls = type(value)
+            if cls in _FAST_SCALARS or _fast_container(value, cls, 0):
+                data = _fast_dumps(value)
+                if data is not None:
+                    return data
         if _is_plain(value):
             try:
                 return _dumps(value).encode("utf-8")
@@ -131,6 +174,8 @@ class DefaultSerializer:
     def loads(self, data: bytes) -> Any:
         if data[:1] == _TAGGED:
             return self._tagged_decode(data[1:].decode("utf-8"))
+        if self._fast and _fast_plain_decode is not None:
+            return _fast_plain_decode(bytes(data))
         return _plain_decode(data.decode("utf-8"))
 
     def _tag(self, value: Any, depth: int) -> Any:

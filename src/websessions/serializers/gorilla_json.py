@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import UsageError
+from . import fast as fast_module
 from .compact_json import make_decoder, make_encoder
 
 _MAX_DEPTH = 100
@@ -138,10 +139,39 @@ def _without_surrogates(value: Any) -> Any:
     return value
 
 
-class JSONSerializer:
-    """gorilla/securecookie's ``JSONEncoder``, byte for byte."""
+_fast_dumps = fast_module.make_encoder(sort_keys=True)
+_fast_loads = fast_module.make_decoder(_loads)
+# The same Go escapes on UTF-8 bytes (U+2028 and U+2029 are E2 80 A8/A9).
+_NEEDS_GO_ESCAPE_BYTES = re.compile(b"[<>&]|\xe2\x80[\xa8\xa9]")
+_GO_ESCAPE_BYTES = {
+    b"<": b"\\u003c",
+    b">": b"\\u003e",
+    b"&": b"\\u0026",
+    b"\xe2\x80\xa8": b"\\u2028",
+    b"\xe2\x80\xa9": b"\\u2029",
+}
 
-    __slots__ = ()
+
+def _go_escape_bytes(match: re.Match[bytes]) -> bytes:
+    return _GO_ESCAPE_BYTES[match.group()]
+
+
+class JSONSerializer:
+    """gorilla/securecookie's ``JSONEncoder``, byte for byte.
+
+    With orjson/msgspec installed (``websessions[fast]``) they do the work
+    wherever the bytes come out the same; ``fast=False`` forces the stdlib.
+    """
+
+    __slots__ = ("_fast",)
+
+    def __init__(self, *, fast: bool | None = None) -> None:
+        self._fast = fast_module.use_fast(fast)
+
+    @property
+    def fast(self) -> bool:
+        """Whether orjson/msgspec are used."""
+        return self._fast
 
     def dumps(self, value: Any) -> bytes:
         try:
@@ -150,6 +180,12 @@ class JSONSerializer:
                 _write(value, parts)
                 text = "".join(parts)
             else:
+                if self._fast and _fast_dumps is not None:
+                    data = _fast_dumps(value)
+                    if data is not None:
+                        if _NEEDS_GO_ESCAPE_BYTES.search(data):
+                            data = _NEEDS_GO_ESCAPE_BYTES.sub(_go_escape_bytes, data)
+                        return data + b"\n"
                 text = _dumps(value)
         except ValueError as exc:  # an int of more than 4300 digits
             raise UsageError(f"JSONSerializer cannot encode this value: {exc}") from None
@@ -163,7 +199,10 @@ class JSONSerializer:
             return self.dumps(_without_surrogates(value))
 
     def loads(self, data: bytes) -> Any:
+        if self._fast and _fast_loads is not None:
+            return _fast_loads(bytes(data))
         return _loads(data.decode("utf-8"))
 
     def __repr__(self) -> str:
-        return "JSONSerializer()"
+        forced = self._fast != fast_module.AVAILABLE
+        return f"JSONSerializer(fast={self._fast})" if forced else "JSONSerializer()"

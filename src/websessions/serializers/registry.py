@@ -2,9 +2,13 @@
 
 A registered class is stored under a stable name (by default its
 ``__qualname__``), never its module path, so moving or renaming the module
-does not break sessions already stored. Supported out of the box:
-dataclasses and enums. Any other class registers with a pair of hooks,
-either passed to :func:`register` or defined on the class::
+does not break sessions already stored; pass ``name=`` to also survive
+renaming the class (registering a class again under another name adds an
+alias: new sessions use the newest name, old ones still load). Supported
+out of the box: dataclasses (their ``__init__`` fields; a stored field the
+class no longer has is dropped, a new field takes its default) and enums
+(by value). Any other class registers with a pair of hooks, either passed
+to :func:`register` or defined on the class::
 
     class Point:
         def __session_dump__(self) -> object: ...          # JSON-able data
@@ -86,13 +90,19 @@ def _default_hooks(cls: type) -> tuple[Dump, Load]:
     if dump_hook is not None and load_hook is not None:
         return dump_hook, load_hook
     if dataclasses.is_dataclass(cls):
-        names = tuple(f.name for f in dataclasses.fields(cls))
+        # Fields set by __init__ only: init=False fields are derived, and
+        # passing them back would fail. Unknown names in stored data (a
+        # field since removed) are dropped, as gob drops them.
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+        known = frozenset(names)
 
         def dump_fields(obj: Any) -> Any:
             return {n: getattr(obj, n) for n in names}
 
         def load_fields(data: Any) -> Any:
-            return cls(**data)
+            if not isinstance(data, dict):
+                raise TypeError(f"stored {cls.__qualname__} is not an object")
+            return cls(**{k: v for k, v in data.items() if k in known})
 
         return dump_fields, load_fields
     if issubclass(cls, enum.Enum):
