@@ -148,26 +148,24 @@ def _aiohttp_session() -> Pair:
 
 
 def candidates() -> list[Candidate]:
+    std_default = ws.DefaultSerializer(fast=False)
+    std_json = ws.JSONSerializer(fast=False)
     makers: list[tuple[str, Callable[[], Pair | None], str]] = [
         ("floor: json+HMAC-SHA256+base64", _floor_sign, "sign"),
-        ("websessions (default serializer)", lambda: _ws(None), "sign"),
-        ("websessions (gorilla JSON)", lambda: _ws(ws.JSONSerializer()), "sign"),
+        ("websessions (default serializer)", lambda: _ws(std_default), "sign"),
+        ("websessions (gorilla JSON)", lambda: _ws(std_json), "sign"),
+        ("websessions (gob)", lambda: _ws(ws.GobSerializer()), "sign"),
         ("Flask (itsdangerous + TaggedJSON)", _flask, "sign"),
         ("Starlette SessionMiddleware scheme", _starlette, "sign"),
         ("Django signing (cookie sessions)", _django, "sign"),
         ("floor: json+AES-256-GCM", _floor_gcm, "encrypt"),
-        ("websessions hash+AES-256 (default)", lambda: _ws(None, BLOCK_KEY), "encrypt"),
-        (
-            "websessions hash+AES-256 (gorilla JSON)",
-            lambda: _ws(ws.JSONSerializer(), BLOCK_KEY),
-            "encrypt",
-        ),
+        ("websessions hash+AES-256 (default)", lambda: _ws(std_default, BLOCK_KEY), "encrypt"),
+        ("websessions hash+AES-256 (gorilla JSON)", lambda: _ws(std_json, BLOCK_KEY), "encrypt"),
         ("aiohttp-session (Fernet)", _aiohttp_session, "encrypt"),
         ("floor: orjson+HMAC-SHA256+base64", _floor_orjson, "fast"),
+        ("websessions fast path (default serializer)", lambda: _ws(ws.DefaultSerializer()), "fast"),
+        ("websessions fast path (gorilla JSON)", lambda: _ws(ws.JSONSerializer()), "fast"),
     ]
-    gob = getattr(ws, "GobSerializer", None)
-    if gob is not None:
-        makers.append(("websessions (gob)", lambda: _ws(gob()), "sign"))
     out: list[Candidate] = []
     for label, make, kind in makers:
         pair = make()
