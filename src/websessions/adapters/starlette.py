@@ -22,10 +22,14 @@ class StarletteAdapter:
         return request.scope  # type: ignore[no-any-return]
 
     def matches_response(self, response: Any) -> bool:
-        return isinstance(getattr(response, "raw_headers", None), list)
+        # A bare list or message is the ASGI kind: headers as bytes.
+        return isinstance(getattr(response, "raw_headers", None), list) or _asgi.matches_response(
+            response
+        )
 
     def add_header(self, response: Any, name: str, value: str) -> None:
-        response.raw_headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+        target = response.raw_headers if hasattr(response, "raw_headers") else response
+        _asgi.add_header(target, name, value)
 
 
 adapter = StarletteAdapter()
