@@ -114,6 +114,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     command = "make bench" if not argv else "python -m benchmarks.run " + " ".join(argv)
     text = render(rows, rounds=args.rounds, command=command)
+    if not args.only:
+        from benchmarks import memory
+
+        text += (
+            "\n## Memory per request (load + save of the small session)\n\n"
+            "tracemalloc peak of one request after warm-up, and the process RSS "
+            "after a warm-up and after all requests (steady state: no growth).\n\n"
+        )
+        text += memory.table()
     print(text)
     if not args.no_write:
         (HERE / "RESULTS.md").write_text(text)
