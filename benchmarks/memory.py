@@ -88,16 +88,16 @@ def stores() -> dict[str, ws.Store]:
 def table(requests: int = 100_000) -> str:
     """The markdown table of both measurements for each store."""
     lines = [
-        f"| store | peak allocation per request | RSS after warm-up | RSS after {requests:,} requests |",
+        "| store | peak allocation per request | RSS after warm-up "
+        f"| RSS after {requests:,} requests |",
         "| --- | ---: | ---: | ---: |",
     ]
     for label, store in stores().items():
         fn = _request(store, _cookie_for(store))
         peak = peak_bytes(fn)
         before, after = rss_growth(fn, requests)
-        lines.append(
-            f"| {label} | {peak / 1024:.1f} KiB | {before / 1024:.1f} MiB | {after / 1024:.1f} MiB |"
-        )
+        kib, mib = peak / 1024, (before / 1024, after / 1024)
+        lines.append(f"| {label} | {kib:.1f} KiB | {mib[0]:.1f} MiB | {mib[1]:.1f} MiB |")
     return "\n".join(lines) + "\n"
 
 
