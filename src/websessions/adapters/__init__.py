@@ -9,10 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import UsageError
-from . import asgi, starlette, werkzeug, wsgi
+from . import aiohttp, asgi, django, starlette, werkzeug, wsgi
 from .base import Adapter
 
-_adapters: list[Adapter] = [wsgi.adapter, asgi.adapter, werkzeug.adapter, starlette.adapter]
+_adapters: list[Adapter] = [
+    wsgi.adapter,
+    asgi.adapter,
+    django.adapter,
+    aiohttp.adapter,
+    werkzeug.adapter,
+    starlette.adapter,
+]
 _by_type: dict[type, Adapter] = {}
 
 
@@ -35,7 +42,8 @@ def adapter_for_request(request: Any) -> Adapter:
             return candidate
     raise UsageError(
         f"cannot read cookies from a {cls.__qualname__}: pass a WSGI environ, an ASGI "
-        "scope, a Werkzeug/Flask or Starlette request, or register_adapter() one"
+        "scope, or a Werkzeug/Flask, Starlette/FastAPI, Django or aiohttp request, or "
+        "register_adapter() one"
     )
 
 
@@ -50,8 +58,8 @@ def add_response_header(preferred: Adapter, response: Any, name: str, value: str
             return
     raise UsageError(
         f"cannot add headers to a {type(response).__qualname__}: pass a WSGI headers list, "
-        "an ASGI http.response.start message or headers list, or a Werkzeug/Flask or "
-        "Starlette response"
+        "an ASGI http.response.start message or headers list, or a Werkzeug/Flask, "
+        "Starlette/FastAPI, Django or aiohttp response"
     )
 
 
