@@ -7,6 +7,8 @@ need=()
 command -v go >/dev/null 2>&1 || need+=(golang-go)
 [ -d /usr/share/gocode/src/github.com/gorilla/securecookie ] || need+=(golang-github-gorilla-securecookie-dev)
 [ -d /usr/share/gocode/src/github.com/gorilla/sessions ] || need+=(golang-github-gorilla-sessions-dev)
+# Redis server and redis-cli: the Redis tests start their own servers and a cluster.
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # Headless browser for tests/browser (driven by Playwright; no browser download).
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -43,7 +43,16 @@ from .serializers import (
     register,
 )
 from .session import Session
-from .stores import Backend, CookieStore, FilesystemStore, ServerSideStore, Store
+from .stores import (
+    Backend,
+    CookieStore,
+    FilesystemStore,
+    MemoryStore,
+    RedisStore,
+    ServerSideStore,
+    SQLStore,
+    Store,
+)
 
 __all__ = [
     "Backend",
@@ -58,8 +67,11 @@ __all__ = [
     "JSONSerializer",
     "MacInvalid",
     "MalformedValue",
+    "MemoryStore",
     "Options",
     "PickleSerializer",
+    "RedisStore",
+    "SQLStore",
     "SecureCookie",
     "Serializer",
     "ServerSideStore",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import DecodeError, UsageError
 from .options import Options
@@ -11,6 +11,19 @@ if TYPE_CHECKING:
     from .stores.base import Store
 
 FLASH_KEY = "_flash"
+
+
+class Loaded(NamedTuple):
+    """What a server-side store remembers about the record a session was loaded from.
+
+    ``record`` is the stored bytes (the compare-and-set version), ``values``
+    an independent copy of the values as loaded (to tell what this request
+    changed) and ``written`` the record's signed Unix time.
+    """
+
+    record: bytes
+    values: dict[Any, Any]
+    written: int
 
 
 class Session:
@@ -22,7 +35,18 @@ class Session:
     ``error`` says why, if a cookie was sent but rejected.
     """
 
-    __slots__ = ("error", "id", "is_new", "name", "options", "store", "values")
+    __slots__ = (
+        "_destroyed",
+        "_loaded",
+        "_old_id",
+        "error",
+        "id",
+        "is_new",
+        "name",
+        "options",
+        "store",
+        "values",
+    )
 
     def __init__(
         self,
@@ -42,6 +66,10 @@ class Session:
         self.is_new = is_new
         self.id = id
         self.error = error
+        # Bookkeeping for server-side stores (see stores/server.py).
+        self._loaded: Loaded | None = None
+        self._old_id: str | None = None
+        self._destroyed = False
 
     def __repr__(self) -> str:
         state = "new" if self.is_new else "loaded"
@@ -63,6 +91,32 @@ class Session:
         if queue is None:
             return []
         return list(queue) if isinstance(queue, list | tuple) else [queue]
+
+    @property
+    def destroyed(self) -> bool:
+        """Whether :meth:`destroy` was called (and no save has started a new session since)."""
+        return self._destroyed
+
+    def regenerate_id(self) -> None:
+        """Move the values to a new session ID; the old record is deleted at the next save.
+
+        Call it when privileges change (at login) to prevent session fixation:
+        an ID an attacker planted before login is worthless after it.
+        ``id`` is the new ID at once; stores without IDs re-issue the cookie.
+        """
+        self.store.regenerate_id(self)
+
+    def destroy(self) -> None:
+        """End the session now: delete its server-side record and empty ``values``.
+
+        The next save expires the cookie; values set after ``destroy()``
+        start a new session with a new ID instead (a "logged out" flash).
+        """
+        self.store.destroy(self)
+
+    async def adestroy(self) -> None:
+        """Async :meth:`destroy`."""
+        await self.store.adestroy(self)
 
     def save(self, request: Any, response: Any) -> None:
         """Save through this session's store: one Set-Cookie on ``response``."""

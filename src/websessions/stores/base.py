@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterator
 from typing import Any
 
 from ..codec import (
@@ -20,7 +21,7 @@ from ..session import Session
 
 
 class Store(abc.ABC):
-    """Base of all stores. Subclasses implement :meth:`_open` and :meth:`save`.
+    """Base of all stores. Subclasses implement :meth:`_new` and :meth:`save`.
 
     ``key_pairs`` are ``hash_key, block_key, hash_key, block_key, ...``: the
     first pair encodes, every pair decodes (key rotation); a block key may be
@@ -97,6 +98,25 @@ class Store(abc.ABC):
         """Async :meth:`save`. Stores without I/O run the sync code."""
         self.save(request, response, session)
 
+    # -- session lifecycle (Session.regenerate_id / destroy call these) -------
+
+    def regenerate_id(self, session: Session) -> None:
+        """Give ``session`` a new ID at its next save. Stores without IDs: nothing to do."""
+        return
+
+    def destroy(self, session: Session) -> None:
+        """Empty ``session`` so that its next save expires the cookie.
+
+        Server-side stores also delete the record, at once.
+        """
+        session.values.clear()
+        session.is_new = True
+        session._destroyed = True
+
+    async def adestroy(self, session: Session) -> None:
+        """Async :meth:`destroy`. Stores without I/O run the sync code."""
+        self.destroy(session)
+
     # -- for subclasses -----------------------------------------------------
 
     def _registered(self, registry: Registry, name: str) -> Session | None:
@@ -115,28 +135,39 @@ class Store(abc.ABC):
     async def _anew(self, registry: Registry, name: str) -> Session:
         return self._new(registry, name)
 
-    def _decode_cookie(
-        self, registry: Registry, name: str, kind: type
-    ) -> tuple[Any, DecodeError | None]:
-        """The first cookie ``name`` that verifies and holds a ``kind``, else the error.
+    def _verified_cookies(
+        self, registry: Registry, name: str, kind: type, errors: list[DecodeError]
+    ) -> Iterator[Any]:
+        """Each cookie ``name`` that verifies and holds a ``kind``, lazily, in
+        the order sent; the ones that don't are added to ``errors``.
 
         Browsers send the most specific cookie first; a duplicate planted
         from a sibling domain must not shadow a valid one, so all are tried.
         """
-        error: DecodeError | None = None
         for raw in registry.cookies(name):
             try:
                 value = decode_multi(name, raw, self.codecs)
             except DecodeError as exc:
-                error = error or exc
+                errors.append(exc)
                 continue
             if isinstance(value, kind):
-                return value, None
-            error = error or DeserializeFailed(
-                f"cookie {name!r} holds a {type(value).__name__}, not a {kind.__name__}"
-            )
-        return None, error
+                yield value
+            else:
+                errors.append(
+                    DeserializeFailed(
+                        f"cookie {name!r} holds a {type(value).__name__}, not a {kind.__name__}"
+                    )
+                )
 
     def _set_cookie(self, request: Any, response: Any, session: Session, value: str) -> None:
         header = format_set_cookie(session.name, value, session.options)
+        get_registry(request).add_header(response, "Set-Cookie", header)
+
+    def _expire_cookie(self, request: Any, response: Any, session: Session) -> None:
+        """Delete the session's cookie in the browser (the session's options kept as they are)."""
+        options = session.options
+        if options.max_age >= 0:
+            options = options.copy()
+            options.max_age = -1
+        header = format_set_cookie(session.name, "", options)
         get_registry(request).add_header(response, "Set-Cookie", header)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..codec import encode_multi
+from ..errors import DecodeError
 from ..registry import Registry
 from ..session import Session
 from .base import Store
@@ -19,13 +20,19 @@ class CookieStore(Store):
     """
 
     def _new(self, registry: Registry, name: str) -> Session:
-        values, error = self._decode_cookie(registry, name, dict)
-        if values is None:
-            return Session(self, name, error=error)
-        return Session(self, name, values=values, is_new=False)
+        errors: list[DecodeError] = []
+        for values in self._verified_cookies(registry, name, dict, errors):
+            return Session(self, name, values=values, is_new=False)
+        return Session(self, name, error=errors[0] if errors else None)
 
     def save(self, request: Any, response: Any, session: Session) -> None:
-        """Encode the values into the cookie; ``max_age < 0`` deletes it instead."""
+        """Encode the values into the cookie; ``max_age < 0`` deletes it instead.
+
+        So does saving a destroyed session that was given no new values.
+        """
+        if session.destroyed and not session.values:
+            self._expire_cookie(request, response, session)
+            return
         if session.options.max_age < 0:
             value = ""
         else:

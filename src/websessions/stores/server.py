@@ -1,22 +1,52 @@
-"""ServerSideStore: the cookie holds a signed ID; the values live in a backend."""
+"""ServerSideStore: the cookie holds a signed ID; the values live in a backend.
+
+The logic is written once, as generators that *yield* the backend calls
+they need (``("load", (id,))``, ``("save_if", (id, data, ttl, expected))``,
+...) and receive the results; :meth:`ServerSideStore._run` drives them with
+the sync backend methods and :meth:`ServerSideStore._arun` with the async
+ones. Everything else (IDs, codecs, expiry, change tracking, the merge on a
+conflict, the cookie) is pure and shared.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import copy
+import random
 import re
 import secrets
-from typing import Any
+import time
+from collections.abc import Callable, Generator
+from typing import Any, TypedDict, TypeVar
 
 from ..codec import DEFAULT_MAX_LENGTH, SecureCookie, codecs_from_pairs, decode_multi, encode_multi
-from ..errors import DecodeError, DeserializeFailed, MalformedValue, SessionNotFound
+from ..cookies import format_set_cookie
+from ..errors import (
+    DecodeError,
+    DeserializeFailed,
+    MalformedValue,
+    SessionNotFound,
+    StoreError,
+    UsageError,
+)
 from ..options import Options
 from ..registry import Registry
 from ..serializers import Serializer
-from ..session import Session
+from ..session import Loaded, Session
 from .backend import Backend
 from .base import Store
 
 _ID = re.compile(r"[A-Z2-7]{52}")
+
+DEFAULT_TTL = 86400 * 30
+DEFAULT_MAX_RETRIES = 10
+# Duplicate cookies whose IDs verify: how many records one request may look up.
+_MAX_ID_LOADS = 4
+
+T = TypeVar("T")
+Op = tuple[str, tuple[Any, ...]]
+Steps = Generator[Op, Any, T]
 
 
 def new_session_id() -> str:
@@ -29,6 +59,62 @@ def is_valid_session_id(value: object) -> bool:
     return isinstance(value, str) and _ID.fullmatch(value) is not None
 
 
+class ServerSideSettings(TypedDict, total=False):
+    """Keyword settings every server-side store takes (see :class:`ServerSideStore`)."""
+
+    options: Options | None
+    serializer: Serializer | None
+    max_length: int
+    record_max_length: int
+    ttl: int | None
+    rolling: bool
+    refresh_after: int | None
+    max_retries: int
+    clock: Callable[[], float]
+
+
+# -- change tracking: what this request did to the values, key by key ------------
+
+DELETED: Any = type("Deleted", (), {"__repr__": lambda self: "DELETED"})()
+
+
+def same(a: Any, b: Any) -> bool:
+    """Deep equality that also tells ``1`` from ``True`` and ``1.0``, and lists from tuples."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    try:
+        return bool(a == b)
+    except Exception:  # an odd user type: call it changed
+        return False
+
+
+def changes(before: dict[Any, Any], after: dict[Any, Any]) -> dict[Any, Any]:
+    """``{key: new value or DELETED}`` for every key that differs."""
+    diff = {k: v for k, v in after.items() if k not in before or not same(before[k], v)}
+    diff.update((k, DELETED) for k in before if k not in after)
+    return diff
+
+
+def apply_changes(diff: dict[Any, Any], base: dict[Any, Any]) -> dict[Any, Any]:
+    """``base`` with ``diff`` re-applied: sets overwrite, deletes delete."""
+    merged = dict(base)
+    for key, value in diff.items():
+        if value is DELETED:
+            merged.pop(key, None)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def signed_time(record: bytes) -> int:
+    """The Unix time a verified record was signed at (its first field)."""
+    return int(base64.urlsafe_b64decode(record).split(b"|", 1)[0])
+
+
 class ServerSideStore(Store):
     """A store whose records live in ``backend``; the cookie carries only the ID.
 
@@ -36,6 +122,23 @@ class ServerSideStore(Store):
     encrypted with a block key) under the session's name, as gorilla's
     FilesystemStore does, so a record copied to another name or server is
     rejected. ``record_max_length`` bounds a record (0: no bound).
+
+    Lifetimes: the cookie's is ``options.max_age``; the record's is ``ttl``
+    seconds after it was last written (default: ``max_age`` when positive,
+    else 30 days; give ``ttl`` to set it on its own). ``max_age=0`` makes a
+    browser-session cookie and leaves the record's TTL alone.
+
+    Saving writes the record only when the values changed. With
+    ``rolling=True`` (the default, as gorilla) every save re-issues the
+    cookie, and re-writes an unchanged record once it is ``refresh_after``
+    seconds old (default ``ttl // 10``), so an active session never expires;
+    with ``rolling=False`` the cookie is set only when the ID changes.
+
+    Concurrent requests of one session that change different keys all land:
+    a write is a compare-and-set against the record this request loaded; on
+    a conflict the store re-loads the record, re-applies this request's
+    changes key by key (sets and deletes) and tries again, up to
+    ``max_retries`` times, then raises :class:`~websessions.StoreError`.
     """
 
     def __init__(
@@ -46,100 +149,307 @@ class ServerSideStore(Store):
         serializer: Serializer | None = None,
         max_length: int = DEFAULT_MAX_LENGTH,
         record_max_length: int = 0,
+        ttl: int | None = None,
+        rolling: bool = True,
+        refresh_after: int | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 1):
+            raise UsageError(
+                f"ttl must be a positive int number of seconds, got {ttl!r}; "
+                "server-side records always expire"
+            )
+        for value, what in ((refresh_after, "refresh_after"), (max_retries, "max_retries")):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 0
+            ):
+                raise UsageError(f"{what} must be a non-negative int, got {value!r}")
         self.backend = backend
-        self.record_codecs: list[SecureCookie] = codecs_from_pairs(
-            *key_pairs, serializer=serializer, max_length=record_max_length
+        self.rolling = rolling
+        self.max_retries = max_retries
+        self._refresh_after = refresh_after
+        self._clock = clock
+        self._ttl_fixed = ttl is not None
+        if ttl is None:
+            ttl = options.max_age if options is not None and options.max_age > 0 else DEFAULT_TTL
+        self.record_codecs: list[SecureCookie] = _codecs(
+            key_pairs, serializer, record_max_length, ttl, clock
         )
         super().__init__(*key_pairs, options=options, serializer=serializer, max_length=max_length)
 
     def _all_codecs(self) -> list[SecureCookie]:
-        return self.codecs + self.record_codecs
+        # set_max_age moves the record TTL along, unless it was given on its own.
+        return self.codecs if self._ttl_fixed else self.codecs + self.record_codecs
+
+    @property
+    def ttl(self) -> int:
+        """How long a record lives on the server after its last write, in seconds."""
+        return self.record_codecs[0].max_age
 
     @property
     def record_ttl(self) -> int:
-        """How long a record lives on the server, in seconds (the codecs' max_age)."""
-        return self.record_codecs[0].max_age
+        """Alias of :attr:`ttl`."""
+        return self.ttl
+
+    @property
+    def refresh_after(self) -> int:
+        """Age (seconds) past which a rolling save re-writes an unchanged record."""
+        return self.ttl // 10 if self._refresh_after is None else self._refresh_after
 
     # -- loading: decode the ID (pure), load (I/O), decode the record (pure) --
 
-    def _open(self, registry: Registry, name: str) -> tuple[str | None, DecodeError | None]:
-        session_id, error = self._decode_cookie(registry, name, str)
-        if session_id is not None and not is_valid_session_id(session_id):
-            return None, MalformedValue(f"cookie {name!r} holds a malformed session ID")
-        return session_id, error
-
-    def _loaded(
-        self, name: str, session_id: str | None, record: bytes | None, error: DecodeError | None
-    ) -> Session:
-        if session_id is None:
-            return Session(self, name, error=error)
-        if record is None:
-            # Never resurrect an ID the server no longer has: a new one is made on save.
-            return Session(self, name, error=SessionNotFound())
+    def _decode_record(self, name: str, record: bytes) -> dict[Any, Any]:
         try:
             values = decode_multi(name, record.decode("ascii"), self.record_codecs)
         except UnicodeDecodeError:
-            return Session(self, name, error=MalformedValue("the stored record is not ASCII"))
-        except DecodeError as exc:
-            return Session(self, name, error=exc)
+            raise MalformedValue("the stored record is not ASCII") from None
         if not isinstance(values, dict):
-            return Session(self, name, error=DeserializeFailed("the stored record is not a dict"))
-        return Session(self, name, values=values, is_new=False, id=session_id)
+            raise DeserializeFailed("the stored record is not a dict")
+        return values
+
+    def _load_steps(self, registry: Registry, name: str) -> Steps[Session]:
+        """The session of the first cookie whose ID verifies and still has a record.
+
+        A validly signed but dead ID (planted from a sibling domain, say) must
+        not shadow the user's live one, so each is tried, up to a few loads.
+        """
+        errors: list[DecodeError] = []
+        loads = 0
+        for session_id in self._verified_cookies(registry, name, str, errors):
+            if not is_valid_session_id(session_id):
+                errors.append(MalformedValue(f"cookie {name!r} holds a malformed session ID"))
+                continue
+            if loads == _MAX_ID_LOADS:
+                break
+            loads += 1
+            record = yield "load", (session_id,)
+            if record is None:
+                # Never resurrect an ID the server no longer has: a new one is made on save.
+                errors.append(SessionNotFound())
+                continue
+            try:
+                values = self._decode_record(name, record)
+            except DecodeError as exc:
+                errors.append(exc)
+                continue
+            session = Session(self, name, values=values, is_new=False, id=session_id)
+            session._loaded = Loaded(record, copy.deepcopy(values), signed_time(record))
+            return session
+        return Session(self, name, error=errors[0] if errors else None)
 
     def _new(self, registry: Registry, name: str) -> Session:
-        session_id, error = self._open(registry, name)
-        record = None if session_id is None else self.backend.load(session_id)
-        return self._loaded(name, session_id, record, error)
+        return self._run(self._load_steps(registry, name))
 
     async def _anew(self, registry: Registry, name: str) -> Session:
-        session_id, error = self._open(registry, name)
-        record = None if session_id is None else await self.backend.aload(session_id)
-        return self._loaded(name, session_id, record, error)
+        return await self._arun(self._load_steps(registry, name))
 
-    # -- saving: plan (pure), write (I/O), set the cookie (pure) --
+    # -- driving the steps -----------------------------------------------------
 
-    def _plan(self, session: Session) -> tuple[str, str | None, bytes | None]:
-        """``(action, id, record)``: action is ``delete``, ``write`` or ``skip``."""
-        if session.options.max_age < 0:
-            old, session.id = session.id, None
-            return "delete", old, None
+    def _run(self, steps: Steps[T]) -> T:
+        backend = self.backend
+        try:
+            op, args = next(steps)
+            while True:
+                result = None
+                if op == "sleep":
+                    time.sleep(*args)
+                else:
+                    result = getattr(backend, op)(*args)
+                op, args = steps.send(result)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+
+    async def _arun(self, steps: Steps[T]) -> T:
+        backend = self.backend
+        try:
+            op, args = next(steps)
+            while True:
+                result = None
+                if op == "sleep":
+                    await asyncio.sleep(*args)
+                else:
+                    result = await getattr(backend, "a" + op)(*args)
+                op, args = steps.send(result)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+
+    # -- saving -------------------------------------------------------------------
+
+    def _encode(self, name: str, values: dict[Any, Any]) -> bytes:
+        return encode_multi(name, values, self.record_codecs).encode("ascii")
+
+    def _write(self, session_id: str, data: bytes, expected: bytes) -> Steps[bool]:
+        """Compare-and-set; a backend without ``save_if`` gets a re-read just before."""
+        if self.backend.atomic:
+            return bool((yield "save_if", (session_id, data, self.ttl, expected)))
+        current = yield "load", (session_id,)
+        if current != expected:
+            return False
+        yield "save", (session_id, data, self.ttl)
+        return True
+
+    def _settle(self, session: Session, data: bytes, values: dict[Any, Any]) -> None:
+        """Record that ``data`` (encoding ``values``) is now the session's record."""
+        if values is not session.values:
+            session.values.clear()
+            session.values.update(values)
+        session._loaded = Loaded(data, copy.deepcopy(values), signed_time(data))
+        session._destroyed = False
+
+    def _create(self, session: Session) -> Steps[None]:
+        """Write the values as a new record, under a fresh ID if it has none yet.
+
+        A plain save: nobody else can be writing under 256 fresh random bits.
+        """
+        data = self._encode(session.name, session.values)
         if session.id is None:
-            if not session.values:
-                return "skip", None, None  # nothing worth a record: no flooding
             session.id = new_session_id()
-        record = encode_multi(session.name, session.values, self.record_codecs)
-        return "write", session.id, record.encode("ascii")
+        yield "save", (session.id, data, self.ttl)
+        self._settle(session, data, session.values)
+
+    def _update(self, session: Session, loaded: Loaded, diff: dict[Any, Any]) -> Steps[None]:
+        """Compare-and-set the changed values; on a conflict merge and retry."""
+        session_id = session.id
+        assert session_id is not None
+        values, expected = session.values, loaded.record
+        for attempt in range(self.max_retries + 1):
+            data = self._encode(session.name, values)
+            if (yield from self._write(session_id, data, expected)):
+                self._settle(session, data, values)
+                return
+            if attempt:  # jittered backoff lets a crowd of writers spread out
+                yield "sleep", (random.uniform(0, min(0.05, 0.001 * 2**attempt)),)
+            current = yield "load", (session_id,)
+            base = None
+            if current is not None:
+                try:
+                    base = self._decode_record(session.name, current)
+                except DecodeError:
+                    base = None
+            if base is None:
+                # Deleted meanwhile (destroy, regenerate_id, expiry): never resurrect
+                # the ID; keep only what this request changed, as a new session.
+                fresh = apply_changes(diff, {})
+                session.values.clear()
+                session.values.update(fresh)
+                session.id = session._loaded = None
+                if fresh:
+                    yield from self._create(session)
+                return
+            values, expected = apply_changes(diff, base), current
+        raise StoreError(
+            f"gave up saving session {session.name!r} after {self.max_retries + 1} attempts: "
+            "other requests kept changing it at the same time",
+            hint="raise the store's max_retries, or write this session less often",
+        )
+
+    def _save_steps(self, session: Session) -> Steps[str]:
+        """Write what needs writing; return the cookie action: set, expire or keep."""
+        if session.options.max_age < 0:
+            for old in self._forget(session):
+                yield "delete", (old,)
+            return "expire"
+        loaded = session._loaded
+        if session.id is None or loaded is None or session._old_id is not None:
+            if not session.values and session._old_id is None:
+                session.id = None
+                return "expire" if session._destroyed else "keep"  # nothing worth a record
+            yield from self._create(session)
+            if session._old_id is not None:
+                old, session._old_id = session._old_id, None
+                yield "delete", (old,)
+            return "set"
+        diff = changes(loaded.values, session.values)
+        if diff:
+            before = session.id
+            yield from self._update(session, loaded, diff)
+            if session.id is None:
+                return "keep"
+            return "set" if self.rolling or session.id != before else "keep"
+        if not self.rolling:
+            return "keep"
+        if self._clock() - loaded.written >= self.refresh_after:
+            data = self._encode(session.name, session.values)
+            if (yield from self._write(session.id, data, loaded.record)):
+                session._loaded = Loaded(data, loaded.values, signed_time(data))
+        return "set"
+
+    def _forget(self, session: Session) -> list[str]:
+        """Detach ``session`` from its record(s); return the IDs to delete."""
+        ids = [i for i in (session.id, session._old_id) if i is not None]
+        session.id = session._old_id = session._loaded = None
+        return ids
 
     def _finish(self, request: Any, response: Any, session: Session, action: str) -> None:
-        if action == "delete":
-            self._set_cookie(request, response, session, "")
-        elif action == "write":
+        if action == "set":
             assert session.id is not None
             self._set_cookie(
                 request, response, session, encode_multi(session.name, session.id, self.codecs)
             )
+        elif action == "expire":
+            self._expire_cookie(request, response, session)
 
     def save(self, request: Any, response: Any, session: Session) -> None:
-        """Write the record and set the ID cookie; ``max_age < 0`` deletes both.
+        """Write the record if it changed and set the ID cookie; ``max_age < 0`` deletes both.
 
         A new session with no values writes nothing and sets no cookie.
         """
-        action, session_id, record = self._plan(session)
-        if action == "delete" and session_id is not None:
-            self.backend.delete(session_id)
-        elif action == "write":
-            assert session_id is not None
-            assert record is not None
-            self.backend.save(session_id, record, self.record_ttl)
-        self._finish(request, response, session, action)
+        self._check_cookie(session)
+        self._finish(request, response, session, self._run(self._save_steps(session)))
 
     async def asave(self, request: Any, response: Any, session: Session) -> None:
-        action, session_id, record = self._plan(session)
-        if action == "delete" and session_id is not None:
-            await self.backend.adelete(session_id)
-        elif action == "write":
-            assert session_id is not None
-            assert record is not None
-            await self.backend.asave(session_id, record, self.record_ttl)
-        self._finish(request, response, session, action)
+        self._check_cookie(session)
+        self._finish(request, response, session, await self._arun(self._save_steps(session)))
+
+    def _check_cookie(self, session: Session) -> None:
+        """Refuse bad cookie options before any record is written: a save that
+        fails at the header must leave no record that no cookie points to."""
+        format_set_cookie(session.name, "", session.options)
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    def regenerate_id(self, session: Session) -> None:
+        """A new ID now; at the next save the values move to it and the old record goes."""
+        if session.id is None:
+            return  # a session without a record gets a fresh ID when first saved
+        if session._old_id is None:
+            session._old_id = session.id
+        session.id = new_session_id()
+
+    def _destroy_steps(self, session: Session) -> Steps[None]:
+        for old in self._forget(session):
+            yield "delete", (old,)
+        Store.destroy(self, session)
+
+    def destroy(self, session: Session) -> None:
+        """Delete the record now and empty the session; the next save expires the cookie."""
+        self._run(self._destroy_steps(session))
+
+    async def adestroy(self, session: Session) -> None:
+        await self._arun(self._destroy_steps(session))
+
+
+def _codecs(
+    key_pairs: tuple[bytes | None, ...],
+    serializer: Serializer | None,
+    max_length: int,
+    max_age: int,
+    clock: Callable[[], float],
+) -> list[SecureCookie]:
+    codecs = codecs_from_pairs(
+        *key_pairs, serializer=serializer, max_length=max_length, max_age=max_age
+    )
+    if clock is time.time:
+        return codecs
+    return [
+        SecureCookie(
+            key_pairs[i],  # type: ignore[arg-type]  # checked by codecs_from_pairs
+            key_pairs[i + 1] if i + 1 < len(key_pairs) else None,
+            serializer=codec.serializer,
+            max_age=max_age,
+            max_length=max_length,
+            clock=clock,
+        )
+        for i, codec in zip(range(0, len(key_pairs), 2), codecs, strict=True)
+    ]

@@ -1,0 +1,516 @@
+"""SQLStore: records in a SQL table through SQLAlchemy 2 Core (``websessions[sql]``).
+
+SQLAlchemy is imported when a store is made, never by ``import websessions``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Unpack
+
+from ..errors import StoreError, UsageError
+from .backend import Backend
+from .server import ServerSideSettings, ServerSideStore
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+DEFAULT_TABLE = "websessions"
+DEFAULT_PURGE_LIMIT = 1000
+
+Progress = Callable[[int, int], None]
+
+
+def _sqlalchemy() -> Any:
+    try:
+        import sqlalchemy
+        import sqlalchemy.ext.asyncio
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise UsageError("SQLStore needs SQLAlchemy 2: pip install 'websessions[sql]'") from exc
+    return sqlalchemy
+
+
+def sessions_table(metadata: sa.MetaData, name: str = DEFAULT_TABLE) -> sa.Table:
+    """The sessions table, for ``metadata`` (add it to your Alembic metadata to migrate).
+
+    ``id`` the session ID; ``data`` the encoded record; ``version`` a digest
+    of ``data`` (the compare-and-set version); ``expires_at`` Unix seconds,
+    indexed for :meth:`SQLStore.purge_expired`.
+    """
+    _sqlalchemy()
+    import sqlalchemy
+    from sqlalchemy.dialects import mysql
+
+    sa = sqlalchemy
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column(
+            "data",
+            sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb"),
+            nullable=False,
+        ),
+        sa.Column("version", sa.String(32), nullable=False),
+        sa.Column("expires_at", sa.BigInteger(), nullable=False),
+        sa.Index(f"ix_{name}_expires_at", "expires_at"),
+    )
+
+
+def _version(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _in_memory_sqlite(url: sa.URL) -> bool:
+    if url.get_backend_name() != "sqlite":
+        return False
+    database = url.database or ""
+    return database in ("", ":memory:") or "mode=memory" in str(url)
+
+
+class SQLBackend(Backend):
+    """Records as rows of one table; every call is one autocommit statement.
+
+    ``engine`` is a SQLAlchemy ``Engine`` or ``AsyncEngine``: SQLite (the
+    embedded default), PostgreSQL, MariaDB/MySQL or anything SQLAlchemy
+    speaks. A sync engine also serves the async methods (in worker
+    threads); an async engine serves only those. The table is created on
+    first use unless ``create_table=False`` (then see :func:`sessions_table`
+    and the migration in docs/stores.md). Compare-and-set is
+    ``UPDATE ... WHERE id = ? AND version = ?``.
+    """
+
+    def __init__(
+        self,
+        engine: sa.Engine | AsyncEngine,
+        *,
+        table_name: str = DEFAULT_TABLE,
+        schema: str | None = None,
+        create_table: bool = True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        sa = _sqlalchemy()
+        from sqlalchemy.ext.asyncio import AsyncEngine
+        from sqlalchemy.pool import SingletonThreadPool
+
+        self.is_async = isinstance(engine, AsyncEngine)
+        if not self.is_async and not isinstance(engine, sa.Engine):
+            raise UsageError(
+                f"SQLStore needs a SQLAlchemy Engine or AsyncEngine, got a "
+                f"{type(engine).__qualname__}"
+            )
+        memory = _in_memory_sqlite(engine.url)
+        if memory and isinstance(engine.pool, SingletonThreadPool):
+            raise UsageError(
+                "an in-memory SQLite engine with the default pool gives every thread its own "
+                "empty database; create it with poolclass=StaticPool and "
+                "connect_args={'check_same_thread': False}, or use SQLStore.from_url('sqlite://')"
+            )
+        self.engine = engine
+        self.clock = clock
+        self.create_table = create_table
+        self.table = sessions_table(sa.MetaData(schema=schema), table_name)
+        self.address = engine.url.render_as_string(hide_password=True)
+        self._auto: Any = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._ready = not create_table
+        self._ready_lock = threading.Lock()
+        # One shared in-memory connection: one statement at a time.
+        self._serial = threading.Lock() if memory and not self.is_async else None
+        self._aserial = asyncio.Lock() if memory and self.is_async else None
+        self._errors: tuple[type[BaseException], ...] = (sa.exc.SQLAlchemyError, OSError)
+        self._text_data = engine.dialect.driver == "aiomysql"
+
+    # -- plumbing ------------------------------------------------------------------
+
+    def _error(self, verb: str, session_id: str | None, exc: BaseException) -> StoreError:
+        sa = _sqlalchemy()
+        what = f"session {session_id[:8]}..." if session_id else "sessions"
+        text = str(exc).lower()
+        if isinstance(exc, sa.exc.ProgrammingError | sa.exc.NoSuchTableError) or (
+            "no such table" in text or "doesn't exist" in text or "does not exist" in text
+        ):
+            hint = (
+                f"does the table {self.table.fullname!r} exist with the expected columns? "
+                "create it with store.create_table() or the migration in the docs"
+            )
+        elif isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError | OSError):
+            hint = "is the database server running and reachable, and does the database exist?"
+        else:
+            hint = "the database refused the statement; check its logs"
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0:1]
+        return StoreError(
+            f"database {self.address}: cannot {verb} {what}: {detail[0] if detail else exc!r}",
+            hint=hint,
+        )
+
+    def _sync_only(self) -> None:
+        if self.is_async:
+            raise UsageError(
+                f"this SQLStore has an async engine ({self.address}): use aget, asave and "
+                "adestroy, or give it a sync Engine for sync code"
+            )
+
+    @contextlib.contextmanager
+    def _connect(self, verb: str, session_id: str | None) -> Iterator[sa.Connection]:
+        self._sync_only()
+        try:
+            if not self._ready:
+                with self._ready_lock:
+                    ready = self._ready
+                if not ready:
+                    self.ensure_table()
+            with self._serial or contextlib.nullcontext(), self._auto.connect() as conn:
+                yield conn
+        except self._errors as exc:
+            raise self._error(verb, session_id, exc) from exc
+
+    @contextlib.asynccontextmanager
+    async def _aconnect(self, verb: str, session_id: str | None) -> AsyncIterator[AsyncConnection]:
+        try:
+            if not self._ready:
+                await self.aensure_table()
+            async with self._aserial or contextlib.nullcontext(), self._auto.connect() as conn:
+                yield conn
+        except self._errors as exc:
+            raise self._error(verb, session_id, exc) from exc
+
+    # -- the table -----------------------------------------------------------------
+
+    def ensure_table(self) -> None:
+        """Create the table and its index if they don't exist (sync engines)."""
+        self._sync_only()
+        with self._ready_lock:
+            sa = _sqlalchemy()
+            try:
+                self.table.metadata.create_all(self.engine, tables=[self.table])  # type: ignore[arg-type]
+            except sa.exc.DBAPIError:
+                # Several processes may race to create it: fine if one of them did.
+                if not sa.inspect(self.engine).has_table(self.table.name, self.table.schema):
+                    raise
+            self._ready = True
+
+    async def aensure_table(self) -> None:
+        """Create the table and its index if they don't exist (async engines)."""
+        if not self.is_async:
+            await asyncio.to_thread(self.ensure_table)
+            return
+        sa = _sqlalchemy()
+
+        def create(conn: Any) -> None:
+            self.table.metadata.create_all(conn, tables=[self.table])
+
+        def exists(conn: Any) -> bool:
+            return bool(sa.inspect(conn).has_table(self.table.name, self.table.schema))
+
+        engine: Any = self.engine
+        try:
+            async with engine.begin() as conn:
+                await conn.run_sync(create)
+        except sa.exc.DBAPIError:
+            async with engine.connect() as conn:
+                if not await conn.run_sync(exists):
+                    raise
+        self._ready = True
+
+    # -- statements (pure) ---------------------------------------------------------
+
+    def _bind(self, data: bytes) -> Any:
+        """``data`` as a bind parameter.
+
+        aiomysql 0.3 cannot send bytes with PyMySQL 1.2 (it imports an escape
+        function PyMySQL replaced by a string): records are ASCII, so send
+        them as text there; the server stores the same bytes in the BLOB.
+        """
+        if self._text_data and data.isascii():
+            sa = _sqlalchemy()
+            return sa.bindparam(None, data.decode("ascii"), type_=sa.Text())
+        return data
+
+    def _select(self, session_id: str) -> Any:
+        sa = _sqlalchemy()
+        t = self.table
+        return sa.select(t.c.data).where(t.c.id == session_id, t.c.expires_at > int(self.clock()))
+
+    def _upsert(self, session_id: str, data: bytes, ttl: int) -> Any:
+        t = self.table
+        row = {
+            "id": session_id,
+            "data": self._bind(data),
+            "version": _version(data),
+            "expires_at": int(self.clock()) + ttl,
+        }
+        changed = {k: v for k, v in row.items() if k != "id"}
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return (
+                pg_insert(t)
+                .values(row)
+                .on_conflict_do_update(index_elements=[t.c.id], set_=changed)
+            )
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            return (
+                sqlite_insert(t)
+                .values(row)
+                .on_conflict_do_update(index_elements=[t.c.id], set_=changed)
+            )
+        if dialect in ("mysql", "mariadb"):
+            from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+            return mysql_insert(t).values(row).on_duplicate_key_update(changed)
+        return None  # another database: UPDATE, then INSERT if there was no row
+
+    def _update(self, session_id: str, data: bytes, ttl: int, expected: bytes | None) -> Any:
+        sa = _sqlalchemy()
+        t = self.table
+        now = int(self.clock())
+        stmt = sa.update(t).where(t.c.id == session_id)
+        if expected is not None:
+            stmt = stmt.where(t.c.version == _version(expected), t.c.expires_at > now)
+        return stmt.values(data=self._bind(data), version=_version(data), expires_at=now + ttl)
+
+    def _insert(self, session_id: str, data: bytes, ttl: int) -> Any:
+        sa = _sqlalchemy()
+        return sa.insert(self.table).values(
+            id=session_id,
+            data=self._bind(data),
+            version=_version(data),
+            expires_at=int(self.clock()) + ttl,
+        )
+
+    def _delete(self, session_id: str) -> Any:
+        sa = _sqlalchemy()
+        return sa.delete(self.table).where(self.table.c.id == session_id)
+
+    def _expired(self, limit: int) -> tuple[Any, int]:
+        sa = _sqlalchemy()
+        t = self.table
+        now = int(self.clock())
+        return sa.select(t.c.id).where(t.c.expires_at <= now).limit(limit), now
+
+    def _purge(self, ids: list[str], now: int) -> Any:
+        sa = _sqlalchemy()
+        t = self.table
+        # Re-checked: a record re-written since the SELECT stays.
+        return sa.delete(t).where(t.c.id.in_(ids), t.c.expires_at <= now)
+
+    # -- sync ----------------------------------------------------------------------
+
+    def load(self, session_id: str) -> bytes | None:
+        with self._connect("load", session_id) as conn:
+            row = conn.execute(self._select(session_id)).first()
+        return None if row is None else bytes(row[0])
+
+    def save(self, session_id: str, data: bytes, ttl: int) -> None:
+        sa = _sqlalchemy()
+        upsert = self._upsert(session_id, data, ttl)
+        with self._connect("save", session_id) as conn:
+            if upsert is not None:
+                conn.execute(upsert)
+                return
+            if conn.execute(self._update(session_id, data, ttl, None)).rowcount:
+                return
+            try:
+                conn.execute(self._insert(session_id, data, ttl))
+            except sa.exc.IntegrityError:  # inserted meanwhile
+                conn.execute(self._update(session_id, data, ttl, None))
+
+    def save_if(self, session_id: str, data: bytes, ttl: int, expected: bytes) -> bool:
+        with self._connect("save", session_id) as conn:
+            result = conn.execute(self._update(session_id, data, ttl, expected))
+        return bool(result.rowcount == 1)
+
+    def delete(self, session_id: str) -> None:
+        with self._connect("delete", session_id) as conn:
+            conn.execute(self._delete(session_id))
+
+    def purge_expired(
+        self, *, limit: int = DEFAULT_PURGE_LIMIT, progress: Progress | None = None
+    ) -> int:
+        """Delete up to ``limit`` expired rows; return how many."""
+        select, now = self._expired(limit)
+        with self._connect("purge", None) as conn:
+            ids = [row[0] for row in conn.execute(select)]
+            removed = int(conn.execute(self._purge(ids, now)).rowcount) if ids else 0
+        if progress is not None:
+            progress(len(ids), len(ids))
+        return removed
+
+    # -- async ---------------------------------------------------------------------
+    # A sync engine serves these in worker threads (Backend's defaults).
+
+    async def aload(self, session_id: str) -> bytes | None:
+        if not self.is_async:
+            return await super().aload(session_id)
+        async with self._aconnect("load", session_id) as conn:
+            row = (await conn.execute(self._select(session_id))).first()
+        return None if row is None else bytes(row[0])
+
+    async def asave(self, session_id: str, data: bytes, ttl: int) -> None:
+        if not self.is_async:
+            return await super().asave(session_id, data, ttl)
+        sa = _sqlalchemy()
+        upsert = self._upsert(session_id, data, ttl)
+        async with self._aconnect("save", session_id) as conn:
+            if upsert is not None:
+                await conn.execute(upsert)
+                return None
+            if (await conn.execute(self._update(session_id, data, ttl, None))).rowcount:
+                return None
+            try:
+                await conn.execute(self._insert(session_id, data, ttl))
+            except sa.exc.IntegrityError:
+                await conn.execute(self._update(session_id, data, ttl, None))
+        return None
+
+    async def asave_if(self, session_id: str, data: bytes, ttl: int, expected: bytes) -> bool:
+        if not self.is_async:
+            return await super().asave_if(session_id, data, ttl, expected)
+        async with self._aconnect("save", session_id) as conn:
+            result = await conn.execute(self._update(session_id, data, ttl, expected))
+        return bool(result.rowcount == 1)
+
+    async def adelete(self, session_id: str) -> None:
+        if not self.is_async:
+            return await super().adelete(session_id)
+        async with self._aconnect("delete", session_id) as conn:
+            await conn.execute(self._delete(session_id))
+        return None
+
+    async def apurge_expired(
+        self, *, limit: int = DEFAULT_PURGE_LIMIT, progress: Progress | None = None
+    ) -> int:
+        """Async :meth:`purge_expired`."""
+        if not self.is_async:
+            return await asyncio.to_thread(self.purge_expired, limit=limit, progress=progress)
+        select, now = self._expired(limit)
+        async with self._aconnect("purge", None) as conn:
+            ids = [row[0] for row in await conn.execute(select)]
+            removed = int((await conn.execute(self._purge(ids, now))).rowcount) if ids else 0
+        if progress is not None:
+            progress(len(ids), len(ids))
+        return removed
+
+
+class SQLStore(ServerSideStore):
+    """Sessions in a SQL table: ``SQLStore(engine, hash_key, block_key, ...)``.
+
+    ``engine`` is a SQLAlchemy 2 ``Engine`` or ``AsyncEngine`` (see
+    :class:`SQLBackend`); :meth:`from_url` makes one. Expired rows are
+    invisible at once and deleted by :meth:`purge_expired`, which does a
+    bounded amount of work per call; run it from cron, a timer, or
+    ``websessions gc URL``.
+    """
+
+    def __init__(
+        self,
+        engine: sa.Engine | AsyncEngine,
+        *key_pairs: bytes | None,
+        table_name: str = DEFAULT_TABLE,
+        schema: str | None = None,
+        create_table: bool = True,
+        **settings: Unpack[ServerSideSettings],
+    ) -> None:
+        backend = SQLBackend(
+            engine,
+            table_name=table_name,
+            schema=schema,
+            create_table=create_table,
+            clock=settings.get("clock", time.time),
+        )
+        super().__init__(backend, *key_pairs, **settings)
+        self._owns_engine = False
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *key_pairs: bytes | None,
+        table_name: str = DEFAULT_TABLE,
+        schema: str | None = None,
+        create_table: bool = True,
+        engine_options: dict[str, Any] | None = None,
+        **settings: Unpack[ServerSideSettings],
+    ) -> SQLStore:
+        """A store with its own engine for a SQLAlchemy ``url``; async drivers get an AsyncEngine.
+
+        ``sqlite://`` (in memory) is set up to be shared by every thread.
+        :meth:`close` (or :meth:`aclose`) disposes of the engine.
+        """
+        sa = _sqlalchemy()
+        from sqlalchemy.ext.asyncio import create_async_engine
+        from sqlalchemy.pool import StaticPool
+
+        parsed = sa.make_url(url)
+        options = dict(engine_options or {})
+        if _in_memory_sqlite(parsed):
+            options.setdefault("poolclass", StaticPool)
+            options.setdefault("connect_args", {"check_same_thread": False})
+        if parsed.get_dialect().is_async:
+            engine: Any = create_async_engine(parsed, **options)
+        else:
+            engine = sa.create_engine(parsed, **options)
+        store = cls(
+            engine,
+            *key_pairs,
+            table_name=table_name,
+            schema=schema,
+            create_table=create_table,
+            **settings,
+        )
+        store._owns_engine = True
+        return store
+
+    @property
+    def sql(self) -> SQLBackend:
+        """The backend, with its ``engine`` and ``table``."""
+        assert isinstance(self.backend, SQLBackend)
+        return self.backend
+
+    def create_table(self) -> None:
+        """Create the table and its index now, if missing (what the first use does)."""
+        self.sql.ensure_table()
+
+    async def acreate_table(self) -> None:
+        """Async :meth:`create_table`."""
+        await self.sql.aensure_table()
+
+    def purge_expired(
+        self, *, limit: int = DEFAULT_PURGE_LIMIT, progress: Progress | None = None
+    ) -> int:
+        """Delete up to ``limit`` expired records; return how many (call again while == limit)."""
+        if self.sql.is_async:  # for scripts and `websessions gc`: no loop is running
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                return asyncio.run(self.apurge_expired(limit=limit, progress=progress))
+            raise UsageError("this SQLStore has an async engine: await apurge_expired()")
+        return self.sql.purge_expired(limit=limit, progress=progress)
+
+    async def apurge_expired(
+        self, *, limit: int = DEFAULT_PURGE_LIMIT, progress: Progress | None = None
+    ) -> int:
+        """Async :meth:`purge_expired`."""
+        return await self.sql.apurge_expired(limit=limit, progress=progress)
+
+    def close(self) -> None:
+        """Dispose of the engine if :meth:`from_url` made it (sync engines)."""
+        if self._owns_engine and not self.sql.is_async:
+            self.sql.engine.dispose()
+
+    async def aclose(self) -> None:
+        """Dispose of the engine if :meth:`from_url` made it."""
+        if self._owns_engine:
+            engine: Any = self.sql.engine
+            result = engine.dispose()
+            if asyncio.iscoroutine(result):
+                await result
