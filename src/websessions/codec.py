@@ -56,8 +56,11 @@ def _b64encode(data: bytes) -> bytes:
 
 def _b64decode(data: bytes) -> bytes:
     """URL-safe base64 with padding, strictly: no junk, no std alphabet."""
-    if len(data) & 3:  # strict_mode alone lets 'YWJj=' through
-        raise MalformedValue("base64 decode failed: length is not a multiple of 4")
+    # strict_mode alone lets 'YWJj=' and 'QUJD====' through: padding may only
+    # be the last one or two characters of a length that is a multiple of 4.
+    pad = data.find(b"=")
+    if len(data) & 3 or (pad >= 0 and (pad < len(data) - 2 or data[-1:] != b"=")):
+        raise MalformedValue("base64 decode failed: bad length or padding")
     try:
         return _a2b(data.translate(_TO_STD), strict_mode=True)
     except binascii.Error as exc:
