@@ -18,8 +18,6 @@ from websessions.stores.server import new_session_id
 
 from .conftest import Keys, Run, assert_no_secrets, set_cookie_from
 
-HAS_FILESYSTEM_PURGE = hasattr(ws.FilesystemStore, "purge_expired")
-
 
 def write_expired_record(store: ws.FilesystemStore, keys: Keys, age: int) -> Path:
     """A record as the store writes it, but signed ``age`` seconds ago (and as old on disk)."""
@@ -31,11 +29,6 @@ def write_expired_record(store: ws.FilesystemStore, keys: Keys, age: int) -> Pat
     return path
 
 
-@pytest.mark.xfail(
-    not HAS_FILESYSTEM_PURGE,
-    reason="FilesystemStore has no purge_expired() yet: gc exits 4",
-    strict=True,
-)
 def test_gc_purges_a_filesystem_store(run: Run, keys: Keys, tmp_path: Path) -> None:
     store = ws.FilesystemStore(tmp_path, *keys.pair)
     set_cookie_from(store, "session", {"fresh": True})
@@ -51,19 +44,13 @@ def test_gc_purges_a_filesystem_store(run: Run, keys: Keys, tmp_path: Path) -> N
     assert_no_secrets(result, [keys])
 
 
-def test_gc_says_clearly_when_a_store_cannot_purge(run: Run, keys: Keys, tmp_path: Path) -> None:
+def test_gc_keeps_records_younger_than_max_age(run: Run, keys: Keys, tmp_path: Path) -> None:
     store = ws.FilesystemStore(tmp_path, *keys.pair)
-    stale = write_expired_record(store, keys, 7200)
-    result = run("gc", str(tmp_path), env={"WEBSESSIONS_KEYS": keys.text})
-    if HAS_FILESYSTEM_PURGE:
-        assert result.exit_code == 0
-        assert f"{tmp_path}: removed 1 expired record in" in result.stdout
-        assert not stale.exists()
-    else:
-        assert result.exit_code == 4
-        assert "FilesystemStore cannot purge expired records yet" in result.stderr
-        assert "nothing was deleted" in result.stderr
-        assert stale.exists()
+    young = write_expired_record(store, keys, 7200)  # two hours: within the 30-day default
+    result = run("gc", str(tmp_path), "--json", env={"WEBSESSIONS_KEYS": keys.text})
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["removed"] == 0
+    assert young.exists()
 
 
 def test_purge_refuses_a_store_without_purge_expired(keys: Keys) -> None:
@@ -88,7 +75,7 @@ def test_gc_targets_it_cannot_open(
 
 def test_gc_file_url_is_a_directory(run: Run, keys: Keys, tmp_path: Path) -> None:
     result = run("gc", f"file://{tmp_path}", env={"WEBSESSIONS_KEYS": keys.text})
-    assert result.exit_code == (0 if HAS_FILESYSTEM_PURGE else 4)
+    assert result.exit_code == 0, result.stderr
 
 
 def test_gc_needs_keys(run: Run, tmp_path: Path) -> None:

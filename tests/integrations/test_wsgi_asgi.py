@@ -124,12 +124,6 @@ def test_wsgi_destroy_and_regenerate(store: ws.Store) -> None:
     assert client.get("/read").text == "None"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CookieStore.save of a destroyed session writes an empty value but keeps the "
-    "session's positive Max-Age/Expires (ServerSideStore._finish expires it with max_age=-1), "
-    "so the browser keeps an empty cookie for 30 days instead of deleting it",
-)
 def test_cookie_store_destroy_expires_the_cookie(tmp_path: Path) -> None:
     store = make_store("cookie", tmp_path)
     client = Client(WSGISessions(wsgi_app(store)))

@@ -534,12 +534,6 @@ def test_planted_cookie_of_another_live_session_wins_when_first(
     assert store.get(environ(mine, theirs), NAME).values == {"user": "me"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ServerSideStore._open takes the first cookie whose signature verifies, even if "
-    "its record is gone: a planted stale (validly signed, deleted) ID before the user's "
-    "good cookie gives SessionNotFound and logs the user out",
-)
 def test_planted_stale_id_before_the_good_cookie_does_not_log_out(
     store: ws.FilesystemStore,
 ) -> None:
