@@ -1,7 +1,7 @@
-"""``python -m examples.demo [--host H] [--port P] [--sessions-dir DIR]``."""
+"""``python -m examples.demo [--port P] [--store URL] [--secure] ...`` (``--help`` for all)."""
 
 import sys
 
-from .app import main
+from .server import main
 
 raise SystemExit(main(sys.argv[1:]))

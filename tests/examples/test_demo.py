@@ -1,82 +1,69 @@
-"""The demo site (``make demo``), driven through Werkzeug's test client and over real HTTP."""
+"""The demo site (``make demo``), driven through Werkzeug's test client and over real HTTP.
+
+Its login sessions here are in a FilesystemStore (the default); test_demo_stores.py
+runs it on the other stores, tests/browser/test_demo_e2e.py in Chromium.
+"""
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import stat
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
 import pytest
-from werkzeug.test import Client, TestResponse
+from werkzeug.test import Client
 
 import websessions as ws
-from examples.demo import main, make_app, make_store
-from examples.demo.app import REMEMBER_ME, SESSION, load_keys, parse_keys
+from examples.demo import main, make_store
+from examples.demo.app import CART, MAX_QUANTITY, REMEMBER_ME, SESSION, Demo
+from examples.demo.server import cart_name_for, load_keys, parse_keys
+from examples.demo.stores import CART_MAX_AGE
 
-ROOT = Path(__file__).resolve().parents[2]
-HASH_KEY = bytes(range(32))
-BLOCK_KEY = bytes(range(32, 64))
-KEYS_TEXT = f"{HASH_KEY.hex()}:{BLOCK_KEY.hex()}"
+from ._demo import (
+    BLOCK_KEY,
+    HASH_KEY,
+    KEYS,
+    KEYS_TEXT,
+    demo,
+    login,
+    post,
+    running_demo,
+    server_view,
+    text,
+    token,
+    visits,
+)
+from ._demo import set_cookies as session_cookies
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> ws.FilesystemStore:
-    return make_store(tmp_path / "sessions", [HASH_KEY, BLOCK_KEY])
+    store = make_store(tmp_path / "sessions", KEYS)
+    assert isinstance(store, ws.FilesystemStore)
+    return store
 
 
 @pytest.fixture
-def client(store: ws.FilesystemStore) -> Client:
-    return Client(make_app(store))
+def app(store: ws.FilesystemStore) -> Demo:
+    return demo(store)
 
 
-def text(response: TestResponse) -> str:
-    return response.get_data(as_text=True)
-
-
-def visits(response: TestResponse) -> int:
-    match = re.search(r"Visits in this session: (\d+)", text(response))
-    assert match is not None, text(response)
-    return int(match.group(1))
-
-
-def session_cookies(response: TestResponse) -> list[str]:
-    return [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{SESSION}=")]
-
-
-def token(client: Client) -> str:
-    """The CSRF token of the client's session, from the home page's forms."""
-    match = re.search(r"name=csrf value='([^']+)'", text(client.get("/")))
-    assert match is not None
-    return match.group(1)
+@pytest.fixture
+def client(app: Demo) -> Client:
+    return Client(app)
 
 
 def session_ids(store: ws.FilesystemStore) -> set[str]:
     return {p.name.removeprefix("session_") for p in store.path.glob("session_*")}
 
 
-def server_view(client: Client) -> dict[str, str]:
-    """The /session page as ``{row: value}`` (HTML-escaped values)."""
-    response = client.get("/session")
-    assert response.status_code == 200
-    return dict(re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", text(response)))
-
-
-def login(client: Client, name: str = "alice", *, remember: bool) -> TestResponse:
-    data = {"csrf": token(client), "username": name}
-    if remember:
-        data["remember"] = "on"
-    return client.post("/login", data=data)
-
-
-def test_counter_counts_visits_in_one_session(client: Client, store: ws.FilesystemStore) -> None:
+def test_counter_counts_visits_in_one_session(
+    app: Demo, client: Client, store: ws.FilesystemStore
+) -> None:
     assert [visits(client.get("/")) for _ in range(3)] == [1, 2, 3]
     assert len(session_ids(store)) == 1
-    assert visits(Client(make_app(store)).get("/")) == 1  # another browser, another session
+    assert visits(Client(app).get("/")) == 1  # another browser, another session
 
 
 def test_counter_reset(client: Client) -> None:
@@ -141,7 +128,7 @@ def test_flash_is_shown_once_after_the_redirect(client: Client) -> None:
 
 
 def test_logout_deletes_the_record_and_replaces_the_cookie(
-    client: Client, store: ws.FilesystemStore
+    app: Demo, client: Client, store: ws.FilesystemStore
 ) -> None:
     login(client, remember=True)
     (old_id,) = session_ids(store)
@@ -163,7 +150,7 @@ def test_logout_deletes_the_record_and_replaces_the_cookie(
     assert "You are logged out." not in text(client.get("/"))
 
     # A copy of the old cookie, replayed, finds no record: a fresh, empty session.
-    replay = Client(make_app(store))
+    replay = Client(app)
     replay.set_cookie(SESSION, old_cookie.value)
     seen = server_view(replay)
     assert seen["is_new"] == "True"
@@ -231,21 +218,21 @@ def flip(value: str) -> str:
     ids=["flipped", "truncated", "garbage", "other-key", "unknown-id", "bad-id", "not-an-id"],
 )
 def test_a_bad_cookie_gives_a_fresh_session(
-    client: Client, store: ws.FilesystemStore, make_cookie, error: str
+    app: Demo, client: Client, store: ws.FilesystemStore, make_cookie, error: str
 ) -> None:
     login(client, remember=True)
     good = client.get_cookie(SESSION)
     assert good is not None
     bad = make_cookie(store, good.value)
 
-    browser = Client(make_app(store))
+    browser = Client(app)
     browser.set_cookie(SESSION, bad)
     seen = server_view(browser)
     assert seen["is_new"] == "True"
     assert seen["error"] == error
     response = browser.get("/")
     assert response.status_code == 200
-    assert f"Your cookie was rejected ({error})" in text(response)
+    assert f"Your {SESSION} cookie was rejected ({error})" in text(response)
     assert "Not logged in." in text(response)
     assert visits(response) == 1
     assert "Logged in as <b>alice</b>" in text(client.get("/"))  # the real session is intact
@@ -285,25 +272,9 @@ def test_main_refuses_a_host_others_can_reach(
 
 
 def test_the_real_server_over_http(tmp_path: Path) -> None:
-    env = {**os.environ, "WEBSESSIONS_KEYS": KEYS_TEXT, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "examples.demo", "--port", "0"],
-        cwd=tmp_path,  # the defaults (./.sessions) land in the temp dir
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        url = None
-        for line in proc.stdout:
-            match = re.search(r"Serving on (http://127\.0\.0\.1:\d+/)", line)
-            if match:
-                url = match.group(1)
-                break
-        assert url is not None, "the demo exited before serving"
-
+    # In the temp dir: the defaults (./.sessions, ./.demo-keys) land there.
+    with running_demo(tmp_path) as (url, lines):
+        assert any("FilesystemStore: one file per session in .sessions" in line for line in lines)
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
         with opener.open(url, timeout=30) as response:
             assert response.status == 200
@@ -314,9 +285,198 @@ def test_the_real_server_over_http(tmp_path: Path) -> None:
         with opener.open(request, timeout=30) as response:
             assert "Visits in this session: 2" in response.read().decode()
         assert len(list((tmp_path / ".sessions").glob("session_*"))) == 1
-        assert not (tmp_path / ".demo-keys").exists()  # keys came from the environment
-    finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    assert "Stopped." in out
+    assert not (tmp_path / ".demo-keys").exists()  # keys came from the environment
+
+
+# -- the cart: a second named session, in a CookieStore -----------------------------
+
+
+def cart_text(response_text: str) -> str:
+    """The "Your cart" part of the home page, tags stripped."""
+    part = response_text.split("<h2>Your cart</h2>", 1)[1]
+    return re.sub(r"<form.*?</form>|<[^>]+>", " ", part)
+
+
+def test_cart_add_and_remove(client: Client) -> None:
+    assert "Your cart is empty." in text(client.get("/"))
+    response = post(client, "/cart/add", product="tea")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    (header,) = session_cookies(response, CART)
+    assert f"Max-Age={CART_MAX_AGE}" in header
+    assert "; HttpOnly; SameSite=Lax" in header
+    assert "Secure" not in header
+    page = text(client.get("/"))
+    assert "Added Green tea, 100 g to your cart." in page
+    post(client, "/cart/add", product="tea")
+    post(client, "/cart/add", product="mug")
+    cart = " ".join(cart_text(text(client.get("/"))).split())
+    assert "2 \u00d7 Green tea, 100 g: \u20ac13.00" in cart
+    assert "1 \u00d7 Enamel mug: \u20ac12.00" in cart
+    assert "Total: \u20ac25.00" in cart
+
+    response = post(client, "/cart/remove", product="tea")
+    assert response.status_code == 303
+    page = text(client.get("/"))
+    assert "Removed one Green tea, 100 g from your cart." in page
+    cart = " ".join(cart_text(page).split())
+    assert "1 \u00d7 Green tea, 100 g: \u20ac6.50" in cart
+    assert "Total: \u20ac18.50" in cart
+
+
+def test_the_cart_lives_in_its_cookie_not_on_the_server(
+    client: Client, store: ws.FilesystemStore
+) -> None:
+    post(client, "/cart/add", product="biscuits")
+    post(client, "/cart/add", product="biscuits")
+    cookie = client.get_cookie(CART)
+    assert cookie is not None
+    assert ws.decode_multi(CART, cookie.value, store.codecs) == {"biscuits": 2}
+    (session_id,) = session_ids(store)
+    record = (store.path / f"session_{session_id}").read_bytes()
+    values = ws.decode_multi(SESSION, record.decode(), store.record_codecs)
+    assert set(values) == {"visits", "csrf", "_flash"}  # the cart is not in it
+    seen = server_view(client, "cart")
+    assert seen["store"].startswith("CookieStore")
+    assert seen["name"] == CART
+    assert seen["id"] == "(none)"
+    assert seen["values['biscuits']"] == "2"
+    assert seen["cookie"] == f"a persistent cookie: Max-Age={CART_MAX_AGE} (7 days)"
+    login_view = server_view(client)
+    assert login_view["store"] == f"FilesystemStore: one file per session in {store.path}"
+    assert "values['biscuits']" not in login_view
+
+
+def test_pages_read_the_cart_without_reissuing_its_cookie(client: Client) -> None:
+    post(client, "/cart/add", product="mug")
+    for path, shown in (("/", "1 \u00d7 Enamel mug"), ("/session", "values[&#x27;mug&#x27;]")):
+        response = client.get(path)
+        assert session_cookies(response, CART) == []
+        assert shown in text(response)
+
+
+def test_emptying_the_cart_deletes_its_cookie(client: Client) -> None:
+    post(client, "/cart/add", product="mug")
+    assert client.get_cookie(CART) is not None
+    response = post(client, "/cart/remove", product="mug")
+    (header,) = session_cookies(response, CART)
+    assert header.startswith(f"{CART}=;")
+    assert "Max-Age=0" in header
+    assert client.get_cookie(CART) is None
+    assert "Your cart is empty." in text(client.get("/"))
+
+
+def test_the_cart_outlives_login_and_logout(client: Client) -> None:
+    post(client, "/cart/add", product="tea")
+    login(client, remember=False)
+    post(client, "/cart/add", product="tea")
+    post(client, "/logout")
+    page = text(client.get("/"))
+    assert "Not logged in." in page
+    assert "2 \u00d7 Green tea" in cart_text(page)
+
+
+def test_cart_posts_need_the_csrf_token(client: Client) -> None:
+    client.get("/")
+    response = client.post("/cart/add", data={"product": "tea", "csrf": "wrong"})
+    assert response.status_code == 403
+    assert session_cookies(response, CART) == []
+    assert client.get_cookie(CART) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "product", "flash"),
+    [
+        ("/cart/add", "caviar", "There is no such product."),
+        ("/cart/add", "", "There is no such product."),
+        ("/cart/remove", "tea", "That is not in your cart."),
+        ("/cart/remove", "caviar", "That is not in your cart."),
+    ],
+)
+def test_cart_posts_that_change_nothing(
+    client: Client, path: str, product: str, flash: str
+) -> None:
+    response = post(client, path, product=product)
+    assert response.status_code == 303
+    assert session_cookies(response, CART) == []
+    page = text(client.get("/"))
+    assert flash in page
+    assert "Your cart is empty." in page
+
+
+def test_a_full_cart_line_stops_at_the_maximum(client: Client, store: ws.FilesystemStore) -> None:
+    client.set_cookie(CART, ws.encode_multi(CART, {"tea": MAX_QUANTITY}, store.codecs))
+    post(client, "/cart/add", product="tea")
+    page = text(client.get("/"))
+    assert f"You have {MAX_QUANTITY} of those already." in page
+    assert f"{MAX_QUANTITY} \u00d7 Green tea" in cart_text(page)
+
+
+def test_a_tampered_cart_cookie_gives_an_empty_cart(client: Client) -> None:
+    login(client, remember=True)
+    post(client, "/cart/add", product="tea")
+    cookie = client.get_cookie(CART)
+    assert cookie is not None
+    client.set_cookie(CART, flip(cookie.value))
+    page = text(client.get("/"))
+    assert f"Your {CART} cookie was rejected (MacInvalid)" in page
+    assert "Your cart is empty." in page
+    assert "Logged in as <b>alice</b>" in page  # the other session is untouched
+    seen = server_view(client, "cart")
+    assert seen["is_new"] == "True"
+    assert seen["error"] == "MacInvalid"
+    # Adding starts a new, valid cart cookie.
+    post(client, "/cart/add", product="mug")
+    page = text(client.get("/"))
+    assert "rejected" not in page
+    assert "1 \u00d7 Enamel mug" in cart_text(page)
+
+
+# -- cookie settings: --secure, --same-site, --partitioned, --cookie-name -------------
+
+
+def test_secure_host_prefixed_partitioned_cookies(tmp_path: Path) -> None:
+    options = ws.Options(secure=True, same_site="None", partitioned=True)
+    store = make_store(tmp_path / "sessions", KEYS, options)
+    client = Client(demo(store, name="__Host-demo", cart_name="__Host-cart"))
+    (header,) = session_cookies(client.get("/"), "__Host-demo")
+    response = post(client, "/cart/add", product="tea")
+    (cart_header,) = session_cookies(response, "__Host-cart")
+    for h in (header, cart_header):
+        assert "; Path=/;" in h
+        assert "Domain" not in h
+        assert h.endswith("; HttpOnly; Secure; SameSite=None; Partitioned")
+    login(client, remember=True)
+    page = text(client.get("/"))
+    assert "Logged in as <b>alice</b>" in page
+    assert "1 \u00d7 Green tea" in cart_text(page)
+    assert server_view(client)["Set-Cookie"].endswith("; Secure; SameSite=None; Partitioned")
+
+
+def test_cart_cookie_takes_the_login_cookies_prefix() -> None:
+    assert cart_name_for("demo") == "cart"
+    assert cart_name_for("__Host-demo") == "__Host-cart"
+    assert cart_name_for("__secure-demo") == "__secure-cart"
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--cookie-name", "__Host-demo"], "__Host-"),
+        (["--cookie-name", "__Secure-demo", "--insecure"], "__Secure-"),
+        (["--same-site", "None"], "requires secure=True"),
+        (["--partitioned"], "requires secure=True"),
+        (["--cookie-name", "bad name"], "bad name"),
+        (["--secure", "--insecure"], "not allowed with argument"),
+    ],
+)
+def test_main_refuses_cookie_settings_browsers_would_reject(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], message: str
+) -> None:
+    args = ["--port", "0", "--store", str(tmp_path / "s"), "--key-file", str(tmp_path / "k")]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, *flags])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "k").exists()
+    assert not (tmp_path / "s").exists()
