@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# make demo DEMO_ARGS="--store redis://127.0.0.1:6379/0"  (or sqlite:///demo.db, memory:)
 demo: $(STAMP)
-	$(BIN)/python -m examples.demo
+	$(BIN)/python -m examples.demo $(DEMO_ARGS)
 
 # Benchmarks against the peers, in one interleaved run: writes benchmarks/RESULTS.md.
 bench: $(STAMP)
