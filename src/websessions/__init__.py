@@ -17,10 +17,12 @@ from .codec import (
 )
 from .cookies import format_set_cookie, parse_cookie_header
 from .errors import (
+    AbsoluteTimeout,
     DecodeError,
     DecryptionFailed,
     DeserializeFailed,
     Expired,
+    IdleTimeout,
     MacInvalid,
     MalformedValue,
     SessionError,
@@ -30,6 +32,7 @@ from .errors import (
     TooNew,
     UsageError,
     ValueTooLong,
+    WeakKeyWarning,
 )
 from .options import Options
 from .registry import asave, get_registry, save
@@ -55,6 +58,7 @@ from .stores import (
 )
 
 __all__ = [
+    "AbsoluteTimeout",
     "Backend",
     "CookieStore",
     "DecodeError",
@@ -64,6 +68,7 @@ __all__ = [
     "Expired",
     "FilesystemStore",
     "GobSerializer",
+    "IdleTimeout",
     "JSONSerializer",
     "MacInvalid",
     "MalformedValue",
@@ -84,6 +89,7 @@ __all__ = [
     "TooNew",
     "UsageError",
     "ValueTooLong",
+    "WeakKeyWarning",
     "__version__",
     "asave",
     "codecs_from_pairs",

@@ -13,9 +13,12 @@ import binascii
 import functools
 import hashlib
 import hmac
+import os
 import secrets
+import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -32,6 +35,7 @@ from .errors import (
     TooNew,
     UsageError,
     ValueTooLong,
+    WeakKeyWarning,
 )
 from .serializers import DefaultSerializer, Serializer
 
@@ -40,6 +44,9 @@ DEFAULT_MAX_LENGTH = 4096
 _BLOCK_KEY_SIZES = (16, 24, 32)
 _IV_SIZE = 16
 _INT64_MAX = 2**63 - 1
+#: Hash keys shorter than this draw a :class:`~websessions.WeakKeyWarning`.
+MIN_HASH_KEY_SIZE = 32
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 # URL-safe to standard alphabet; '+' and '/' (not URL-safe) become '!', which
 # strict decoding rejects, so one translate both converts and validates.
@@ -95,6 +102,27 @@ def _as_key(key: object, what: str) -> bytes:
     )
 
 
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` of the first frame outside websessions (the user's code)."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+def _warn_if_weak(hash_key: bytes) -> None:
+    if len(hash_key) < MIN_HASH_KEY_SIZE:
+        warnings.warn(
+            f"the hash key is {len(hash_key)} bytes; use at least {MIN_HASH_KEY_SIZE} random "
+            "bytes (generate_random_key(32), or `websessions keygen`): short keys make "
+            "forging cookies easier",
+            WeakKeyWarning,
+            stacklevel=_caller_stacklevel(),
+        )
+
+
 def _check_int(value: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise UsageError(f"{what} must be a non-negative int (seconds or bytes), got {value!r}")
@@ -120,7 +148,8 @@ def _counter_spans(blocks: int) -> tuple[int, int]:
 class SecureCookie:
     """Encodes and decodes authenticated, optionally encrypted cookie values.
 
-    ``hash_key`` signs (HMAC-SHA256; 32 or 64 random bytes recommended);
+    ``hash_key`` signs (HMAC-SHA256; 32 or 64 random bytes recommended,
+    shorter ones draw a :class:`~websessions.WeakKeyWarning`);
     ``block_key`` (16, 24 or 32 bytes) turns on AES-CTR encryption.
     ``max_age``/``min_age`` bound the signed timestamp in seconds (0: no
     bound); ``max_length`` bounds the encoded value (0: no bound).
@@ -153,6 +182,7 @@ class SecureCookie:
         self._hash_key = _as_key(hash_key, "hash key")
         if not self._hash_key:
             raise UsageError("the hash key is empty; use generate_random_key(32) to make one")
+        _warn_if_weak(self._hash_key)
         self.block_key = None if block_key is None else _as_key(block_key, "block key")
         self._aes: algorithms.AES | None = None
         if self.block_key is not None:

@@ -8,6 +8,9 @@
 - ``UsageError``: the calling code is wrong (bad key size, invalid cookie
   name, a value too long for a cookie). Fix the code; retrying won't help.
 - ``StoreError``: the backend failed (disk, network). Often transient.
+
+One warning class sits beside them: ``WeakKeyWarning``, for a hash key
+shorter than 32 bytes.
 """
 
 from __future__ import annotations
@@ -92,11 +95,43 @@ class SessionNotFound(DecodeError):
     reason = "no server-side record for this session ID"
 
 
+class IdleTimeout(DecodeError):
+    """The session verified but was not saved for longer than the store's ``idle_timeout``.
+
+    Checked against the signed time of the cookie (:class:`~websessions.CookieStore`)
+    or of the stored record (server-side stores), never against the cookie's
+    expiry in the browser.
+    """
+
+    reason = "the session was idle for longer than idle_timeout"
+
+
+class AbsoluteTimeout(DecodeError):
+    """The session verified but started longer ago than the store's ``absolute_timeout``.
+
+    The start time travels inside the signed cookie or stored record (see
+    :attr:`~websessions.Session.created`), so nobody without the keys can move it.
+    """
+
+    reason = "the session is older than absolute_timeout"
+
+
+class WeakKeyWarning(UserWarning):
+    """A hash key shorter than 32 bytes: HMAC-SHA256 wants 32 (or 64) random bytes.
+
+    Short keys still work (gorilla accepts any length) but make brute-forcing
+    the key, and so forging cookies, easier. Make one with
+    :func:`~websessions.generate_random_key` (``websessions keygen``).
+    """
+
+
 __all__ = [
+    "AbsoluteTimeout",
     "DecodeError",
     "DecryptionFailed",
     "DeserializeFailed",
     "Expired",
+    "IdleTimeout",
     "MacInvalid",
     "MalformedValue",
     "SessionError",
@@ -106,4 +141,5 @@ __all__ = [
     "TooNew",
     "UsageError",
     "ValueTooLong",
+    "WeakKeyWarning",
 ]

@@ -54,8 +54,10 @@ def plain_payload(value: Any) -> bytes:
 
 
 def test_gorilla_TestSecureCookie() -> None:
-    s1 = SecureCookie(b"12345", b"1234567890123456")
-    s2 = SecureCookie(b"54321", b"6543210987654321")
+    with pytest.warns(ws.WeakKeyWarning):  # gorilla's own short keys
+        s1 = SecureCookie(b"12345", b"1234567890123456")
+    with pytest.warns(ws.WeakKeyWarning):
+        s2 = SecureCookie(b"54321", b"6543210987654321")
     value = {"foo": "bar", "baz": 128}
     for _ in range(50):
         # Many times: random IVs must never produce a character that breaks the format.
@@ -77,7 +79,8 @@ def test_gorilla_TestSecureCookieNilKey(key: Any) -> None:
 @pytest.mark.parametrize("raw", [b"", b" ", b"\n", b"||", b"|||", b"cookie"])
 @pytest.mark.parametrize("encoding", [base64.standard_b64encode, base64.urlsafe_b64encode])
 def test_gorilla_TestDecodeInvalid(raw: bytes, encoding: Any) -> None:
-    codec = SecureCookie(b"12345")
+    with pytest.warns(ws.WeakKeyWarning):  # gorilla's own short key
+        codec = SecureCookie(b"12345")
     with pytest.raises(ws.DecodeError):
         codec.decode("name", encoding(raw).decode("ascii"))
 
@@ -85,7 +88,8 @@ def test_gorilla_TestDecodeInvalid(raw: bytes, encoding: Any) -> None:
 @pytest.mark.parametrize("value", TEST_STRINGS)
 def test_gorilla_TestAuthentication(value: str) -> None:
     # createMac/verifyMac: a MAC computed by hand verifies, a flipped one does not.
-    codec = SecureCookie(b"secret-key", max_age=0)
+    with pytest.warns(ws.WeakKeyWarning):  # gorilla's own short key
+        codec = SecureCookie(b"secret-key", max_age=0)
     payload = plain_payload(value)
     good = forge("n", b"1", payload, hash_key=b"secret-key")
     bad = forge("n", b"1", payload, hash_key=b"secret-key", good_mac=False)
@@ -165,7 +169,8 @@ class UnregisteredFooBar:
 
 
 def test_gorilla_TestCustomType() -> None:
-    codec = SecureCookie(b"12345", b"1234567890123456")
+    with pytest.warns(ws.WeakKeyWarning):  # gorilla's own short key
+        codec = SecureCookie(b"12345", b"1234567890123456")
     encoded = codec.encode("sid", FooBar(42, "bar"))
     decoded = codec.decode("sid", encoded)
     assert type(decoded) is FooBar
@@ -319,7 +324,7 @@ def test_other_name_is_mac_invalid(block_key: bytes | None) -> None:
 def test_other_hash_key_is_mac_invalid(block_key: bytes | None) -> None:
     encoded = SecureCookie(HASH_KEY, block_key).encode("n", 1)
     with pytest.raises(ws.MacInvalid):
-        SecureCookie(b"another hash key", block_key).decode("n", encoded)
+        SecureCookie(b"another hash key of 32 bytes, ok", block_key).decode("n", encoded)
 
 
 def test_other_block_key_same_hash_key_fails_to_deserialize() -> None:
@@ -665,7 +670,15 @@ OLD_HASH, OLD_BLOCK = b"old-hash-key" * 3, b"O" * 16
 
 
 def test_codecs_from_pairs() -> None:
-    codecs = ws.codecs_from_pairs(NEW_HASH, NEW_BLOCK, OLD_HASH, None, b"third", AES128, b"last")
+    codecs = ws.codecs_from_pairs(
+        NEW_HASH,
+        NEW_BLOCK,
+        OLD_HASH,
+        None,
+        b"third-hash-key-of-32-bytes-long!",
+        AES128,
+        b"last-hash-key-of-32-bytes-long!!",
+    )
     assert len(codecs) == 4
     assert [c.block_key for c in codecs] == [NEW_BLOCK, None, AES128, None]
     codecs = ws.codecs_from_pairs(HASH_KEY, max_age=5, min_age=1, max_length=99)
@@ -696,7 +709,7 @@ def test_key_rotation_decodes_old_cookies() -> None:
 
 def test_decode_multi_all_mac_invalid() -> None:
     rotated = ws.codecs_from_pairs(NEW_HASH, NEW_BLOCK, OLD_HASH, OLD_BLOCK)
-    stranger = SecureCookie(b"stranger").encode("sid", 1)
+    stranger = SecureCookie(b"a stranger's hash key, 32 bytes.").encode("sid", 1)
     with pytest.raises(ws.MacInvalid):
         ws.decode_multi("sid", stranger, rotated)
 

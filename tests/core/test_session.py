@@ -45,7 +45,7 @@ def cookie_pair(set_cookie: str) -> str:
 
 @pytest.fixture
 def store() -> ws.CookieStore:
-    return ws.CookieStore(b"secret-key")
+    return ws.CookieStore(b"secret-key-of-32-bytes-for-tests")
 
 
 # -- gorilla/sessions' sessions_test.go ----------------------------------------------

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Generator
 from typing import Any, TypedDict, TypeVar
 
-from ..codec import DEFAULT_MAX_LENGTH, SecureCookie, codecs_from_pairs, decode_multi, encode_multi
+from ..codec import DEFAULT_MAX_LENGTH, SecureCookie, decode_multi_index, encode_multi
 from ..cookies import format_set_cookie
 from ..errors import (
     DecodeError,
@@ -35,7 +35,7 @@ from ..registry import Registry
 from ..serializers import Serializer
 from ..session import Loaded, Session
 from .backend import Backend
-from .base import Store
+from .base import Store, make_codecs, signed_time
 
 _ID = re.compile(r"[A-Z2-7]{52}")
 
@@ -71,6 +71,8 @@ class ServerSideSettings(TypedDict, total=False):
     refresh_after: int | None
     max_retries: int
     clock: Callable[[], float]
+    idle_timeout: int | None
+    absolute_timeout: int | None
 
 
 # -- change tracking: what this request did to the values, key by key ------------
@@ -110,11 +112,6 @@ def apply_changes(diff: dict[Any, Any], base: dict[Any, Any]) -> dict[Any, Any]:
     return merged
 
 
-def signed_time(record: bytes) -> int:
-    """The Unix time a verified record was signed at (its first field)."""
-    return int(base64.urlsafe_b64decode(record).split(b"|", 1)[0])
-
-
 class ServerSideStore(Store):
     """A store whose records live in ``backend``; the cookie carries only the ID.
 
@@ -133,6 +130,15 @@ class ServerSideStore(Store):
     cookie, and re-writes an unchanged record once it is ``refresh_after``
     seconds old (default ``ttl // 10``), so an active session never expires;
     with ``rolling=False`` the cookie is set only when the ID changes.
+
+    ``idle_timeout`` and ``absolute_timeout`` (see :class:`Store`) are checked
+    against the record: its signed time is the last write, and the start time
+    is stored in it. With an ``idle_timeout`` the refresh above happens at
+    least every ``idle_timeout // 10`` seconds, so a session in use never
+    times out: one idle for ``idle_timeout`` always does, one idle for less
+    than 90% of it never does. A record found past a timeout is deleted.
+    A session on an old key pair (``key_index`` > 0) is re-encoded with the
+    newest pair at its next save, record and cookie, rolling or not.
 
     Concurrent requests of one session that change different keys all land:
     a write is a compare-and-set against the record this request loaded; on
@@ -154,6 +160,8 @@ class ServerSideStore(Store):
         refresh_after: int | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         clock: Callable[[], float] = time.time,
+        idle_timeout: int | None = None,
+        absolute_timeout: int | None = None,
     ) -> None:
         if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 1):
             raise UsageError(
@@ -166,17 +174,28 @@ class ServerSideStore(Store):
             ):
                 raise UsageError(f"{what} must be a non-negative int, got {value!r}")
         self.backend = backend
-        self.rolling = rolling
         self.max_retries = max_retries
         self._refresh_after = refresh_after
-        self._clock = clock
         self._ttl_fixed = ttl is not None
         if ttl is None:
             ttl = options.max_age if options is not None and options.max_age > 0 else DEFAULT_TTL
-        self.record_codecs: list[SecureCookie] = _codecs(
-            key_pairs, serializer, record_max_length, ttl, clock
+        self.record_codecs: list[SecureCookie] = make_codecs(
+            key_pairs,
+            serializer=serializer,
+            max_length=record_max_length,
+            max_age=ttl,
+            clock=clock,
         )
-        super().__init__(*key_pairs, options=options, serializer=serializer, max_length=max_length)
+        super().__init__(
+            *key_pairs,
+            options=options,
+            serializer=serializer,
+            max_length=max_length,
+            idle_timeout=idle_timeout,
+            absolute_timeout=absolute_timeout,
+            rolling=rolling,
+            clock=clock,
+        )
 
     def _all_codecs(self) -> list[SecureCookie]:
         # set_max_age moves the record TTL along, unless it was given on its own.
@@ -194,29 +213,41 @@ class ServerSideStore(Store):
 
     @property
     def refresh_after(self) -> int:
-        """Age (seconds) past which a rolling save re-writes an unchanged record."""
-        return self.ttl // 10 if self._refresh_after is None else self._refresh_after
+        """Age (seconds) past which a rolling save re-writes an unchanged record.
+
+        ``ttl // 10`` unless given; never more than ``idle_timeout // 10``.
+        """
+        after = self.ttl // 10 if self._refresh_after is None else self._refresh_after
+        if self.idle_timeout is not None:
+            after = min(after, self.idle_timeout // 10)
+        return after
 
     # -- loading: decode the ID (pure), load (I/O), decode the record (pure) --
 
     def _decode_record(self, name: str, record: bytes) -> dict[Any, Any]:
+        """The values of a record, as stored (the start time key still in)."""
+        return self._decode_record_index(name, record)[0]
+
+    def _decode_record_index(self, name: str, record: bytes) -> tuple[dict[Any, Any], int]:
+        """The values of a record (the start time key still in) and the key pair's index."""
         try:
-            values = decode_multi(name, record.decode("ascii"), self.record_codecs)
+            values, index = decode_multi_index(name, record.decode("ascii"), self.record_codecs)
         except UnicodeDecodeError:
             raise MalformedValue("the stored record is not ASCII") from None
         if not isinstance(values, dict):
             raise DeserializeFailed("the stored record is not a dict")
-        return values
+        return values, index
 
     def _load_steps(self, registry: Registry, name: str) -> Steps[Session]:
         """The session of the first cookie whose ID verifies and still has a record.
 
         A validly signed but dead ID (planted from a sibling domain, say) must
         not shadow the user's live one, so each is tried, up to a few loads.
+        A record past the idle or absolute timeout is deleted on sight.
         """
         errors: list[DecodeError] = []
         loads = 0
-        for session_id in self._verified_cookies(registry, name, str, errors):
+        for _, session_id, cookie_index in self._verified_cookies(registry, name, str, errors):
             if not is_valid_session_id(session_id):
                 errors.append(MalformedValue(f"cookie {name!r} holds a malformed session ID"))
                 continue
@@ -229,12 +260,26 @@ class ServerSideStore(Store):
                 errors.append(SessionNotFound())
                 continue
             try:
-                values = self._decode_record(name, record)
+                values, record_index = self._decode_record_index(name, record)
             except DecodeError as exc:
                 errors.append(exc)
                 continue
-            session = Session(self, name, values=values, is_new=False, id=session_id)
-            session._loaded = Loaded(record, copy.deepcopy(values), signed_time(record))
+            written = signed_time(record)
+            created, timeout = self._check_lifetime(values, written)
+            if timeout is not None:
+                errors.append(timeout)
+                yield "delete", (session_id,)  # dead by policy: free it now, not at its ttl
+                continue
+            session = Session(
+                self,
+                name,
+                values=values,
+                is_new=False,
+                id=session_id,
+                key_index=max(cookie_index, record_index),
+                created=created,
+            )
+            session._loaded = Loaded(record, copy.deepcopy(values), written)
             return session
         return Session(self, name, error=errors[0] if errors else None)
 
@@ -279,6 +324,10 @@ class ServerSideStore(Store):
     def _encode(self, name: str, values: dict[Any, Any]) -> bytes:
         return encode_multi(name, values, self.record_codecs).encode("ascii")
 
+    def _encode_session(self, session: Session, values: dict[Any, Any]) -> bytes:
+        """The record of ``values`` for ``session``, with its start time if it has one."""
+        return self._encode(session.name, self._with_created(session, values))
+
     def _write(self, session_id: str, data: bytes, expected: bytes) -> Steps[bool]:
         """Compare-and-set; a backend without ``save_if`` gets a re-read just before."""
         if self.backend.atomic:
@@ -302,7 +351,7 @@ class ServerSideStore(Store):
 
         A plain save: nobody else can be writing under 256 fresh random bits.
         """
-        data = self._encode(session.name, session.values)
+        data = self._encode_session(session, session.values)
         if session.id is None:
             session.id = new_session_id()
         yield "save", (session.id, data, self.ttl)
@@ -314,7 +363,7 @@ class ServerSideStore(Store):
         assert session_id is not None
         values, expected = session.values, loaded.record
         for attempt in range(self.max_retries + 1):
-            data = self._encode(session.name, values)
+            data = self._encode_session(session, values)
             if (yield from self._write(session_id, data, expected)):
                 self._settle(session, data, values)
                 return
@@ -325,6 +374,7 @@ class ServerSideStore(Store):
             if current is not None:
                 try:
                     base = self._decode_record(session.name, current)
+                    self._take_created(base)  # the session keeps its own start time
                 except DecodeError:
                     base = None
             if base is None:
@@ -333,7 +383,7 @@ class ServerSideStore(Store):
                 fresh = apply_changes(diff, {})
                 session.values.clear()
                 session.values.update(fresh)
-                session.id = session._loaded = None
+                session.id = session._loaded = session.created = None  # a new session
                 if fresh:
                     yield from self._create(session)
                 return
@@ -361,16 +411,17 @@ class ServerSideStore(Store):
                 yield "delete", (old,)
             return "set"
         diff = changes(loaded.values, session.values)
+        stale = bool(session.key_index)  # on an old key pair: re-encode record and cookie
         if diff:
             before = session.id
             yield from self._update(session, loaded, diff)
             if session.id is None:
                 return "keep"
-            return "set" if self.rolling or session.id != before else "keep"
-        if not self.rolling:
+            return "set" if self.rolling or stale or session.id != before else "keep"
+        if not self.rolling and not stale:
             return "keep"
-        if self._clock() - loaded.written >= self.refresh_after:
-            data = self._encode(session.name, session.values)
+        if stale or self._clock() - loaded.written >= self.refresh_after:
+            data = self._encode_session(session, session.values)
             if (yield from self._write(session.id, data, loaded.record)):
                 session._loaded = Loaded(data, loaded.values, signed_time(data))
         return "set"
@@ -387,6 +438,7 @@ class ServerSideStore(Store):
             self._set_cookie(
                 request, response, session, encode_multi(session.name, session.id, self.codecs)
             )
+            session.key_index = 0  # the cookie and the record are on the newest pair now
         elif action == "expire":
             self._expire_cookie(request, response, session)
 
@@ -409,8 +461,12 @@ class ServerSideStore(Store):
 
     # -- lifecycle ------------------------------------------------------------------
 
-    def regenerate_id(self, session: Session) -> None:
-        """A new ID now; at the next save the values move to it and the old record goes."""
+    def regenerate_id(self, session: Session, *, keep_created: bool = False) -> None:
+        """A new ID now; at the next save the values move to it and the old record goes.
+
+        Unless ``keep_created``, the session's absolute-timeout window restarts now.
+        """
+        super().regenerate_id(session, keep_created=keep_created)
         if session.id is None:
             return  # a session without a record gets a fresh ID when first saved
         if session._old_id is None:
@@ -428,28 +484,3 @@ class ServerSideStore(Store):
 
     async def adestroy(self, session: Session) -> None:
         await self._arun(self._destroy_steps(session))
-
-
-def _codecs(
-    key_pairs: tuple[bytes | None, ...],
-    serializer: Serializer | None,
-    max_length: int,
-    max_age: int,
-    clock: Callable[[], float],
-) -> list[SecureCookie]:
-    codecs = codecs_from_pairs(
-        *key_pairs, serializer=serializer, max_length=max_length, max_age=max_age
-    )
-    if clock is time.time:
-        return codecs
-    return [
-        SecureCookie(
-            key_pairs[i],  # type: ignore[arg-type]  # checked by codecs_from_pairs
-            key_pairs[i + 1] if i + 1 < len(key_pairs) else None,
-            serializer=codec.serializer,
-            max_age=max_age,
-            max_length=max_length,
-            clock=clock,
-        )
-        for i, codec in zip(range(0, len(key_pairs), 2), codecs, strict=True)
-    ]

@@ -21,6 +21,14 @@ twice, through the sync API (``get``/``save``) and the async one
 fixture: ``@pytest.fixture(params=["async"]) def api(self, request): ...``.
 ``purges = False`` says the store expires records by itself (Redis) and has
 nothing for ``purge_expired`` to do.
+
+:class:`LifecycleConformance` is the part any :class:`~websessions.Store`
+runs, :class:`~websessions.CookieStore` included (``StoreConformance``
+inherits it): idle and absolute timeouts, where the start time lives,
+``regenerate_id``/``destroy`` and timeouts, rolling or not, and
+``key_index`` with re-issuing on the newest key pair. Its ``make_store``
+returns any store that takes ``clock=``, ``idle_timeout=``,
+``absolute_timeout=`` and ``rolling=``.
 """
 
 from __future__ import annotations
@@ -35,13 +43,22 @@ from typing import Any, ClassVar, Protocol
 
 import pytest
 
-from ..codec import encode_multi
-from ..errors import DecodeError, MalformedValue, SessionNotFound, StoreError
+from ..codec import decode_multi_index, encode_multi
+from ..errors import (
+    AbsoluteTimeout,
+    DecodeError,
+    IdleTimeout,
+    MalformedValue,
+    SessionNotFound,
+    StoreError,
+    UsageError,
+)
 from ..options import Options
 from ..registry import asave as asave_all
 from ..registry import save as save_all
 from ..session import Session
 from ..stores.backend import Backend
+from ..stores.base import Store
 from ..stores.server import ServerSideStore
 
 KEYS: tuple[bytes, bytes] = (b"conformance-hash-key-32-bytes-ok", b"conformance-aes-")
@@ -54,6 +71,12 @@ class StoreFactory(Protocol):
     """What the ``make_store`` fixture returns."""
 
     def __call__(self, *key_pairs: bytes | None, **settings: Any) -> ServerSideStore: ...
+
+
+class AnyStoreFactory(Protocol):
+    """What the ``make_store`` fixture of :class:`LifecycleConformance` returns."""
+
+    def __call__(self, *key_pairs: bytes | None, **settings: Any) -> Store: ...
 
 
 class Clock:
@@ -78,14 +101,14 @@ class Request:
     set_cookies: list[str] = field(default_factory=list)
 
 
-class Client:
-    """A browser with one cookie jar, talking to ``store`` through one API.
+class SessionClient:
+    """A browser with one cookie jar, talking to any ``store`` through one API.
 
     Sync requests are WSGI environs, async ones ASGI scopes: the real
     adapters, no mocks.
     """
 
-    def __init__(self, store: ServerSideStore, api: str, name: str = NAME) -> None:
+    def __init__(self, store: Store, api: str, name: str = NAME) -> None:
         self.store = store
         self.api = api
         self.name = name
@@ -139,6 +162,30 @@ class Client:
             request.session.destroy()
         else:
             await request.session.adestroy()
+
+    async def signed_values(self) -> dict[Any, Any] | None:
+        """What the keys signed for this browser's session, reserved keys included:
+        the cookie's values (cookie stores) or the stored record's (server-side)."""
+        cookie = self.cookies.get(self.name)
+        if cookie is None:
+            return None
+        value, _ = decode_multi_index(self.name, cookie, self.store.codecs)
+        if isinstance(self.store, ServerSideStore):
+            record = await Client(self.store, self.api, self.name).record(value)
+            if record is None:
+                return None
+            value = self.store._decode_record(self.name, record)
+        assert isinstance(value, dict)
+        return value
+
+
+class Client(SessionClient):
+    """A :class:`SessionClient` of a server-side store, which can read its records."""
+
+    store: ServerSideStore
+
+    def __init__(self, store: ServerSideStore, api: str, name: str = NAME) -> None:
+        super().__init__(store, api, name)
 
     async def record(self, session_id: str | None) -> bytes | None:
         """The stored record of ``session_id`` straight from the backend."""
@@ -211,8 +258,248 @@ def _values() -> dict[Any, Any]:
     }
 
 
-class StoreConformance:
-    """The suite. Subclass it (name the subclass ``Test...``) and give ``make_store``."""
+#: Seconds of the timeouts the lifecycle checks use.
+IDLE = 100
+ABSOLUTE = 1000
+
+
+def client_for(store: Store, api: str) -> SessionClient:
+    """A :class:`Client` for a server-side store, else a :class:`SessionClient`."""
+    return Client(store, api) if isinstance(store, ServerSideStore) else SessionClient(store, api)
+
+
+class LifecycleConformance:
+    """Lifecycle checks any store runs (subclass it, name it ``Test...``, give ``make_store``).
+
+    ``make_store(*key_pairs, **settings)`` returns a store; every store one
+    test makes shares one storage. :class:`StoreConformance` includes these.
+    """
+
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.asyncio]
+
+    @pytest.fixture(params=["sync", "async"])
+    def api(self, request: pytest.FixtureRequest) -> str:
+        """Which API the test drives; override with ``params=["async"]`` (or sync) if need be."""
+        return str(request.param)
+
+    @pytest.fixture
+    def make_store(self) -> AnyStoreFactory:
+        raise NotImplementedError("provide a make_store fixture in your conformance subclass")
+
+    @pytest.fixture
+    def clock(self) -> Clock:
+        return Clock()
+
+    # -- idle timeout ---------------------------------------------------------------------
+
+    async def test_idle_timeout_ends_an_unused_session(
+        self, make_store: AnyStoreFactory, clock: Clock, api: str
+    ) -> None:
+        client = client_for(make_store(*KEYS, clock=clock, idle_timeout=IDLE), api)
+        first = await client.visit(user="ada")
+        clock.advance(IDLE)
+        assert (await client.open()).session.values == {"user": "ada"}  # at the limit
+        clock.advance(1)
+        request = await client.open()
+        assert request.session.is_new
+        assert request.session.values == {}
+        assert isinstance(request.session.error, IdleTimeout)
+        assert f"idle_timeout={IDLE}" in str(request.session.error)
+        if isinstance(client, Client):  # a dead record goes at once
+            assert await client.record(first.session.id) is None
+
+    async def test_use_keeps_a_session_past_its_idle_timeout(
+        self, make_store: AnyStoreFactory, clock: Clock, api: str
+    ) -> None:
+        client = client_for(make_store(*KEYS, clock=clock, idle_timeout=IDLE), api)
+        await client.visit(user="ada")
+        # Requests now and then (90% of the timeout apart), then often (7 s apart).
+        for step in [IDLE * 9 // 10] * 5 + [7] * 40:
+            clock.advance(step)
+            request = await client.visit()
+            assert request.session.values == {"user": "ada"}, request.session.error
+        assert clock.now - START > 5 * IDLE
+
+    async def test_without_rolling_only_changes_count_as_use(
+        self, make_store: AnyStoreFactory, clock: Clock, api: str
+    ) -> None:
+        store = make_store(*KEYS, clock=clock, idle_timeout=IDLE, rolling=False)
+        reader = client_for(store, api)
+        await reader.visit(n=0)
+        clock.advance(60)
+        assert (await reader.visit()).set_cookies == []  # unchanged: no cookie, no write
+        clock.advance(41)
+        assert isinstance((await reader.open()).session.error, IdleTimeout)
+        writer = client_for(store, api)
+        await writer.visit(n=0)
+        clock.advance(60)
+        await writer.visit(n=1)
+        clock.advance(60)
+        assert (await writer.open()).session.values == {"n": 1}
+
+    # -- absolute timeout -----------------------------------------------------------------
+
+    async def test_absolute_timeout_ends_even_a_busy_session(
+        self, make_store: AnyStoreFactory, clock: Clock, api: str
+    ) -> None:
+        client = client_for(make_store(*KEYS, clock=clock, absolute_timeout=ABSOLUTE), api)
+        await client.visit(n=0)
+        for n in range(1, 4):
+            clock.advance(300)
+            assert (await client.visit(n=n)).session.values == {"n": n}
+        clock.advance(100)
+        assert not (await client.open()).session.is_new  # at the limit
+        clock.advance(1)
+        request = await client.open()
+        assert request.session.is_new
+        assert request.session.values == {}
+        assert isinstance(request.session.error, AbsoluteTimeout)
+        assert f"absolute_timeout={ABSOLUTE}" in str(request.session.error)
+
+    async def test_the_start_time_is_signed_and_not_in_values(
+        self, make_store: AnyStoreFactory, clock: Clock, api: str
+    ) -> None:
+        store = make_store(*KEYS, clock=clock, absolute_timeout=ABSOLUTE)
+        client = client_for(store, api)
+        first = await client.visit(user="ada")
+        assert first.session.created == int(START)
+        assert first.session.values == {"user": "ada"}
+        clock.advance(10)
+        request = await client.open()
+        assert request.session.values == {"user": "ada"}
+        assert request.session.created == int(START)
+        assert await client.signed_values() == {"user": "ada", store.created_key: int(START)}
+
+    async def test_no_start_time_is_stored_without_an_absolute_timeout(
+        self, make_store: AnyStoreFactory, clock: Clock, api: str
+    ) -> None:
+        client = client_for(make_store(*KEYS, clock=clock, idle_timeout=IDLE), api)
+        await client.visit(user="ada")
+        assert await client.signed_values() == {"user": "ada"}  # nothing extra for Go to see
+        assert (await client.open()).session.created is None
+
+    async def test_a_session_without_a_start_time_counts_from_its_last_save(
+        self, make_store: AnyStoreFactory, clock: Clock, api: str
+    ) -> None:
+        plain = client_for(make_store(*KEYS, clock=clock), api)
+        await plain.visit(user="ada")  # saved before absolute_timeout was turned on
+        strict = client_for(make_store(*KEYS, clock=clock, absolute_timeout=ABSOLUTE), api)
+        strict.cookies = dict(plain.cookies)
+        clock.advance(500)
+        request = await strict.visit(n=1)
+        assert request.session.created == int(START)  # the last save before, not now
+        signed = await strict.signed_values()
+        assert signed is not None
+        assert signed[strict.store.created_key] == int(START)  # and it sticks
+        clock.advance(501)
+        assert isinstance((await strict.open()).session.error, AbsoluteTimeout)
+
+    async def test_a_store_without_absolute_timeout_keeps_the_start_time(
+        self, make_store: AnyStoreFactory, clock: Clock, api: str
+    ) -> None:
+        strict = client_for(make_store(*KEYS, clock=clock, absolute_timeout=ABSOLUTE), api)
+        await strict.visit(user="ada")
+        plain = client_for(make_store(*KEYS, clock=clock), api)
+        plain.cookies = dict(strict.cookies)
+        clock.advance(600)
+        request = await plain.visit(n=1)
+        assert request.session.values == {"user": "ada", "n": 1}
+        assert request.session.created == int(START)
+        strict.cookies = dict(plain.cookies)
+        clock.advance(401)
+        assert isinstance((await strict.open()).session.error, AbsoluteTimeout)
+
+    # -- regenerate_id, destroy -----------------------------------------------------------
+
+    async def test_regenerate_id_starts_a_new_absolute_window(
+        self, make_store: AnyStoreFactory, clock: Clock, api: str
+    ) -> None:
+        client = client_for(make_store(*KEYS, clock=clock, absolute_timeout=ABSOLUTE), api)
+        await client.visit(cart=["apple"])
+        clock.advance(800)
+        login = await client.open()
+        login.session.regenerate_id()  # at login
+        login.session.values["user"] = "ada"
+        await client.commit(login)
+        assert login.session.created == int(START) + 800
+        clock.advance(800)
+        assert (await client.open()).session.values == {"cart": ["apple"], "user": "ada"}
+        clock.advance(201)
+        assert isinstance((await client.open()).session.error, AbsoluteTimeout)
+
+    async def test_regenerate_id_can_keep_the_start_time(
+        self, make_store: AnyStoreFactory, clock: Clock, api: str
+    ) -> None:
+        client = client_for(make_store(*KEYS, clock=clock, absolute_timeout=ABSOLUTE), api)
+        first = await client.visit(user="ada")
+        clock.advance(800)
+        rotate = await client.open()
+        rotate.session.regenerate_id(keep_created=True)  # a periodic ID rotation
+        await client.commit(rotate)
+        assert rotate.session.created == int(START)
+        if first.session.id is not None:
+            assert rotate.session.id not in (None, first.session.id)
+        clock.advance(201)
+        assert isinstance((await client.open()).session.error, AbsoluteTimeout)
+
+    async def test_values_after_destroy_start_a_new_window(
+        self, make_store: AnyStoreFactory, clock: Clock, api: str
+    ) -> None:
+        client = client_for(make_store(*KEYS, clock=clock, absolute_timeout=ABSOLUTE), api)
+        await client.visit(user="ada")
+        clock.advance(800)
+        logout = await client.open()
+        await client.destroy(logout)
+        assert logout.session.created is None
+        logout.session.add_flash("logged out")
+        await client.commit(logout)
+        assert logout.session.created == int(START) + 800
+        clock.advance(800)
+        assert (await client.open()).session.values == {"_flash": ["logged out"]}
+
+    # -- key rotation: which pair verified, re-issuing on the newest ----------------------
+
+    async def test_key_index_says_which_pair_verified_and_a_save_moves_to_the_newest(
+        self, make_store: AnyStoreFactory, clock: Clock, api: str
+    ) -> None:
+        old = client_for(make_store(*OTHER_KEYS, clock=clock), api)
+        await old.visit(user="ada")
+        fresh = await client_for(make_store(*KEYS, clock=clock), api).open()
+        assert fresh.session.key_index is None  # a new session
+        # Not rolling, nothing changed: a session on the old pair is re-issued all the same.
+        rotated = client_for(make_store(*KEYS, *OTHER_KEYS, clock=clock, rolling=False), api)
+        rotated.cookies = dict(old.cookies)
+        request = await rotated.open()
+        assert request.session.values == {"user": "ada"}
+        assert request.session.key_index == 1
+        assert len(await rotated.commit(request)) == 1
+        assert request.session.key_index == 0
+        assert (await rotated.open()).session.key_index == 0
+        assert (await rotated.visit()).set_cookies == []  # on the newest pair: nothing to do
+        # The newest pair alone now reads everything (cookie and record).
+        current = client_for(make_store(*KEYS, clock=clock), api)
+        current.cookies = dict(rotated.cookies)
+        assert (await current.open()).session.values == {"user": "ada"}
+
+    # -- settings -------------------------------------------------------------------------
+
+    @pytest.mark.parametrize("what", ["idle_timeout", "absolute_timeout"])
+    async def test_timeouts_are_positive_int_seconds_or_none(
+        self, make_store: AnyStoreFactory, what: str
+    ) -> None:
+        for bad in (0, -1, True, 1.5, "60"):
+            with pytest.raises(UsageError, match=what):
+                make_store(*KEYS, **{what: bad})
+        store = make_store(*KEYS, **{what: None})
+        assert getattr(store, what) is None
+        assert getattr(make_store(*KEYS, **{what: 60}), what) == 60
+
+
+class StoreConformance(LifecycleConformance):
+    """The suite. Subclass it (name the subclass ``Test...``) and give ``make_store``.
+
+    It runs :class:`LifecycleConformance` too.
+    """
 
     pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.asyncio]
 
@@ -223,18 +510,9 @@ class StoreConformance:
     concurrency: int = 6
     updates_each: int = 4
 
-    @pytest.fixture(params=["sync", "async"])
-    def api(self, request: pytest.FixtureRequest) -> str:
-        """Which API the test drives; override with ``params=["async"]`` (or sync) if need be."""
-        return str(request.param)
-
     @pytest.fixture
     def make_store(self) -> StoreFactory:
         raise NotImplementedError("provide a make_store fixture in your StoreConformance subclass")
-
-    @pytest.fixture
-    def clock(self) -> Clock:
-        return Clock()
 
     @pytest.fixture
     def store(self, make_store: StoreFactory, clock: Clock) -> ServerSideStore:
@@ -505,6 +783,79 @@ class StoreConformance:
         await client.commit(request)
         assert (await client.open()).session.values == {"a": 1}
 
+    # -- timeouts, server-side ----------------------------------------------------------------
+
+    @pytest.mark.parametrize("setting", ["idle_timeout", "absolute_timeout"])
+    async def test_a_timed_out_record_is_deleted_on_sight(
+        self, make_store: StoreFactory, clock: Clock, api: str, setting: str
+    ) -> None:
+        client = Client(make_store(*KEYS, clock=clock, **{setting: IDLE}), api)
+        first = await client.visit(user="ada")
+        old_cookie = client.header()
+        clock.advance(IDLE + 1)
+        request = await client.open()
+        expected = IdleTimeout if setting == "idle_timeout" else AbsoluteTimeout
+        assert isinstance(request.session.error, expected)
+        assert await client.record(first.session.id) is None
+        again = await client.open(cookie=old_cookie)
+        assert isinstance(again.session.error, SessionNotFound)
+        request.session.values["n"] = 1  # a new session, under a new ID
+        await client.commit(request)
+        assert request.session.id not in (None, first.session.id)
+        assert (await client.open()).session.values == {"n": 1}
+
+    async def test_the_refresh_interval_is_capped_by_the_idle_timeout(
+        self, make_store: StoreFactory
+    ) -> None:
+        assert make_store(*KEYS, ttl=86400).refresh_after == 8640
+        assert make_store(*KEYS, ttl=86400, idle_timeout=600).refresh_after == 60
+        assert make_store(*KEYS, idle_timeout=600, refresh_after=5).refresh_after == 5
+        assert make_store(*KEYS, idle_timeout=5).refresh_after == 0
+
+    async def test_a_record_refresh_stores_a_missing_start_time(
+        self, make_store: StoreFactory, clock: Clock, api: str
+    ) -> None:
+        plain = Client(make_store(*KEYS, clock=clock), api)
+        await plain.visit(user="ada")
+        strict = Client(
+            make_store(*KEYS, clock=clock, absolute_timeout=ABSOLUTE, refresh_after=0), api
+        )
+        strict.cookies = dict(plain.cookies)
+        clock.advance(300)
+        await strict.visit()  # unchanged, but rolling with refresh_after=0: re-written
+        signed = await strict.signed_values()
+        assert signed == {"user": "ada", strict.store.created_key: int(START)}
+
+    async def test_a_merge_keeps_the_start_time(
+        self, make_store: StoreFactory, clock: Clock, api: str
+    ) -> None:
+        client = Client(make_store(*KEYS, clock=clock, absolute_timeout=ABSOLUTE), api)
+        await client.visit(a=1)
+        clock.advance(10)
+        one, two = await client.open(), await client.open()
+        one.session.values["a"] = 2
+        two.session.values["b"] = 3
+        await client.commit(one)
+        await client.commit(two)  # a conflict: merged onto one's record
+        assert two.session.values == {"a": 2, "b": 3}
+        assert two.session.created == int(START)
+        signed = await client.signed_values()
+        assert signed == {"a": 2, "b": 3, client.store.created_key: int(START)}
+
+    async def test_a_record_on_an_old_key_is_re_encoded_with_the_newest(
+        self, make_store: StoreFactory, clock: Clock, api: str
+    ) -> None:
+        old = Client(make_store(*OTHER_KEYS, clock=clock), api)
+        first = await old.visit(user="ada")
+        rotated = Client(make_store(*KEYS, *OTHER_KEYS, clock=clock), api)
+        rotated.cookies = dict(old.cookies)
+        request = await rotated.open()
+        assert request.session.key_index == 1
+        await rotated.commit(request)  # unchanged and fresh: only the old key forces the write
+        record = await rotated.record(first.session.id)
+        assert record is not None
+        assert decode_multi_index(NAME, record.decode(), rotated.store.record_codecs)[1] == 0
+
     # -- concurrency: no lost updates -------------------------------------------------------
 
     async def test_concurrent_changes_to_different_keys_merge(self, client: Client) -> None:
@@ -619,13 +970,19 @@ class StoreConformance:
 
 
 __all__ = [
+    "ABSOLUTE",
+    "IDLE",
     "KEYS",
     "NAME",
     "OTHER_KEYS",
+    "START",
+    "AnyStoreFactory",
     "Client",
     "Clock",
     "Conflicting",
+    "LifecycleConformance",
     "Request",
+    "SessionClient",
     "StoreConformance",
     "StoreFactory",
 ]
