@@ -20,6 +20,8 @@ from benchmarks import codecs
 from benchmarks.harness import Candidate, Row, run
 
 HERE = Path(__file__).parent
+REQUEST_PREFIX = "request: "  # benchmarks.requests' groups
+OURS_PREFIX = "websessions"  # its candidates for websessions
 PEERS = [
     "websessions",
     "cryptography",
@@ -86,7 +88,57 @@ def render(rows: list[Row], *, rounds: int, command: str) -> str:
             ]
         mark = " *" if row.baseline else ""
         lines.append(f"| {row.candidate}{mark} | {_fmt_ns(row.median_ns)} | {row.ratio:.2f}x |")
+    lines += session_cost_table(rows)
     return "\n".join(lines) + "\n"
+
+
+def _fmt_cost(ns: float) -> str:
+    return f"{ns / 1000:.1f} µs" if abs(ns) < 1e6 else f"{ns / 1e6:.2f} ms"
+
+
+def session_cost_table(rows: list[Row]) -> list[str]:
+    """Markdown lines: each whole-request row's median minus its group's floor.
+
+    For the groups of whole requests (:mod:`benchmarks.requests`' and any
+    other group named for a request, with a floor row and a websessions
+    row); the last column is a row's cost over the first websessions row's
+    of its group, so a peer's line reads "the peer costs a request N times
+    what websessions does".
+    """
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        if "request" in row.group.lower():
+            groups.setdefault(row.group, []).append(row)
+    if not groups:
+        return []
+    lines = [
+        "",
+        "## Session cost per request",
+        "",
+        "A request's median minus its framework's bare route (the floor of its group "
+        "above): what the sessions add to a request. The last column is that cost over "
+        "websessions' (the group's first websessions row): above 1.00x, the row costs "
+        "more than websessions.",
+        "",
+        "| framework | candidate | session cost | cost / websessions' |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    for group, members in groups.items():
+        floor = next((m for m in members if m.baseline), None)
+        ours = next((m for m in members if m.candidate.startswith(OURS_PREFIX)), None)
+        if floor is None or ours is None:
+            continue
+        reference = ours.median_ns - floor.median_ns
+        label = group.removeprefix(REQUEST_PREFIX)
+        for m in sorted(
+            (m for m in members if not m.baseline),
+            key=lambda m: (m is not ours, not m.candidate.startswith(OURS_PREFIX)),
+        ):
+            cost = m.median_ns - floor.median_ns
+            ratio = f"{cost / reference:.2f}x" if reference > 0 else "n/a"
+            lines.append(f"| {label} | {m.candidate} | {_fmt_cost(cost)} | {ratio} |")
+            label = ""
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

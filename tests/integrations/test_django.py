@@ -109,7 +109,7 @@ def test_save_and_load(project: ws.Store, session: SessionStore) -> None:
 def test_unchanged_save_keeps_the_key_without_rolling(tmp_path: Path, kind: str) -> None:
     """A store with rolling=False sends no cookie for an unchanged save; the key stays."""
     store = make_store(kind, tmp_path)
-    store.rolling = False  # type: ignore[attr-defined]
+    store.rolling = False
     with override_settings(WEBSESSIONS_STORE=store), contextlib.ExitStack() as cleanup:
         cleanup.callback(getattr(store, "close", lambda: None))
         session = SessionStore()

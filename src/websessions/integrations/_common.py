@@ -13,7 +13,7 @@ save itself, once each, under one rule:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from typing import Any
 
 from ..adapters import adapter_for_request
@@ -23,16 +23,28 @@ from ..session import Session
 SAVED_KEY = "websessions.saved"
 """State key: names of the sessions an integration saved in this request."""
 
+State = MutableMapping[str, Any]
+"""A request's state mapping (its adapter's ``state(request)``): the registry lives there."""
+
+
+def state_of(request: Any) -> State:
+    """The request's state mapping; look it up once and pass it to the ``*_in`` helpers."""
+    return adapter_for_request(request).state(request)
+
 
 def registry_of(request: Any) -> Registry | None:
     """The request's registry if some session code created one, else ``None``."""
-    registry: Registry | None = adapter_for_request(request).state(request).get(REGISTRY_KEY)
+    registry: Registry | None = state_of(request).get(REGISTRY_KEY)
     return registry
 
 
 def saved_names(request: Any) -> set[str]:
     """The mutable set of session names already saved in this request."""
-    state = adapter_for_request(request).state(request)
+    return saved_names_in(state_of(request))
+
+
+def saved_names_in(state: State) -> set[str]:
+    """:func:`saved_names` from the request's state mapping."""
     names: set[str] | None = state.get(SAVED_KEY)
     if names is None:
         names = state[SAVED_KEY] = set()
@@ -49,14 +61,21 @@ def pending(request: Any, in_response: Iterable[str] = ()) -> list[Session]:
 
     ``in_response`` names the cookies the response already sets.
     """
-    registry = registry_of(request)
+    return pending_in(state_of(request), in_response)
+
+
+def pending_in(state: State, in_response: Iterable[str] = ()) -> list[Session]:
+    """:func:`pending` from the request's state mapping."""
+    registry: Registry | None = state.get(REGISTRY_KEY)
     if registry is None or not registry.sessions:
         return []
-    done = saved_names(request) | set(in_response)
+    saved: set[str] = state.get(SAVED_KEY) or set()
+    skip = in_response if isinstance(in_response, set | frozenset) else set(in_response)
     return [
         session
         for name, session in registry.sessions.items()
-        if name not in done
+        if name not in saved
+        and name not in skip
         and (
             session.values
             or not session.is_new
@@ -68,7 +87,12 @@ def pending(request: Any, in_response: Iterable[str] = ()) -> list[Session]:
 
 def used_sessions(request: Any) -> bool:
     """Whether this request opened any session (so the response depends on cookies)."""
-    registry = registry_of(request)
+    return used_sessions_in(state_of(request))
+
+
+def used_sessions_in(state: State) -> bool:
+    """:func:`used_sessions` from the request's state mapping."""
+    registry: Registry | None = state.get(REGISTRY_KEY)
     return registry is not None and bool(registry.sessions)
 
 
@@ -76,12 +100,15 @@ def _failed(errors: list[Exception]) -> ExceptionGroup[Exception]:
     return ExceptionGroup(f"{len(errors)} session(s) failed to save", errors)
 
 
-def save_sessions(request: Any, response: Any, sessions: Iterable[Session]) -> None:
+def save_sessions(
+    request: Any, response: Any, sessions: Iterable[Session], state: State | None = None
+) -> None:
     """Save each of ``sessions`` into ``response`` and remember it was saved.
 
     All are tried; failures are raised together as an :class:`ExceptionGroup`.
+    ``state`` is the request's state mapping, if the caller has it at hand.
     """
-    done = saved_names(request)
+    done = saved_names_in(state_of(request) if state is None else state)
     errors: list[Exception] = []
     for session in sessions:
         try:
@@ -94,9 +121,11 @@ def save_sessions(request: Any, response: Any, sessions: Iterable[Session]) -> N
         raise _failed(errors)
 
 
-async def asave_sessions(request: Any, response: Any, sessions: Iterable[Session]) -> None:
+async def asave_sessions(
+    request: Any, response: Any, sessions: Iterable[Session], state: State | None = None
+) -> None:
     """Async :func:`save_sessions`."""
-    done = saved_names(request)
+    done = saved_names_in(state_of(request) if state is None else state)
     errors: list[Exception] = []
     for session in sessions:
         try:

@@ -23,10 +23,11 @@ from typing import Any, TypeAlias
 from ..session import Session
 from ._common import (
     asave_sessions,
-    pending,
+    pending_in,
     saved_names,
     set_cookie_names,
-    used_sessions,
+    state_of,
+    used_sessions_in,
     vary_with_cookie,
 )
 
@@ -83,16 +84,19 @@ class SessionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        state = RequestState()
-        scope[MIDDLEWARE_KEY] = state
+        await self.app(scope, receive, self.wrap_send(scope, send))
+
+    def wrap_send(self, scope: Scope, send: Send) -> Send:
+        """Start tracking this request; the ``send`` that saves its sessions on response start."""
+        state = scope[MIDDLEWARE_KEY] = RequestState()
 
         async def send_wrapper(message: Message) -> None:
-            if message["type"] == "http.response.start" and not state.started:
+            if not state.started and message["type"] == "http.response.start":
                 state.started = True
                 message = await self.finish(scope, message, state)
             await send(message)
 
-        await self.app(scope, receive, send_wrapper)
+        return send_wrapper
 
     def before_save(self, scope: Scope) -> None:
         """Hook for subclasses: runs when the response starts, before saving."""
@@ -102,15 +106,19 @@ class SessionMiddleware:
         if message.get("status", 200) >= 500:
             return message
         self.before_save(scope)
-        if not used_sessions(scope) and not state.headers:
+        request = state_of(scope)
+        if not state.headers and not used_sessions_in(request):
             return message
         headers = list(message.get("headers") or ())
         headers.extend(state.headers)
         message = {**message, "headers": headers}
-        in_response = set_cookie_names(
-            v.decode("latin-1") for k, v in headers if k.lower() == b"set-cookie"
+        set_cookies = [v for k, v in headers if k.lower() == b"set-cookie"]
+        in_response = (
+            set_cookie_names(v.decode("latin-1") for v in set_cookies) if set_cookies else set()
         )
-        await asave_sessions(scope, message, pending(scope, in_response))
+        sessions = pending_in(request, in_response)
+        if sessions:
+            await asave_sessions(scope, message, sessions, request)
         add_vary(message["headers"])
         return message
 

@@ -51,7 +51,7 @@ from ..session import Session
 from ..stores.base import Store
 from ..stores.cookie import CookieStore
 from ..stores.server import ServerSideStore
-from ._common import pending, save_sessions, used_sessions, vary_with_cookie
+from ._common import pending_in, save_sessions, state_of, used_sessions_in, vary_with_cookie
 
 SETTING = "WEBSESSIONS_STORE"
 _COOKIE_VALUE = re.compile(r"[A-Za-z0-9_=-]+")  # what websessions' cookies are made of
@@ -79,11 +79,22 @@ def get_store() -> Store:
     return store
 
 
+# Base64 of the first 21 bytes: a 19-digit int64 time, its sign and the '|' after it.
+_DATE_CHARS = 28
+
+
+def _b64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
 def _issued_at(cookie_value: str) -> int | None:
     """When a websessions cookie value was made: gorilla's ``base64(date|value|mac)``."""
     try:
-        raw = base64.urlsafe_b64decode(cookie_value + "=" * (-len(cookie_value) % 4))
-        return int(raw.split(b"|", 1)[0])
+        # The date leads: decoding the head is enough (and the whole value is long).
+        date, sep, _ = _b64(cookie_value[:_DATE_CHARS]).partition(b"|")
+        if not sep and len(cookie_value) > _DATE_CHARS:
+            date = _b64(cookie_value).split(b"|", 1)[0]
+        return int(date)
     except (binascii.Error, ValueError):
         return None
 
@@ -230,8 +241,9 @@ class SaveSessionsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        if used_sessions(request) and response.status_code < 500:
-            save_sessions(request, response, pending(request, set(response.cookies)))
+        state = state_of(request)
+        if used_sessions_in(state) and response.status_code < 500:
+            save_sessions(request, response, pending_in(state, set(response.cookies)), state)
             vary = vary_with_cookie(response.headers.get("Vary"))
             if vary is not None:
                 response.headers["Vary"] = vary

@@ -36,9 +36,18 @@ from typing import Any
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 
+from ..registry import REGISTRY_KEY, Registry
 from ..session import Session
 from ..stores.base import Store
-from ._common import pending, registry_of, save_sessions, saved_names, set_cookie_names
+from ._common import (
+    State,
+    pending_in,
+    save_sessions,
+    saved_names_in,
+    set_cookie_names,
+    state_of,
+    vary_with_cookie,
+)
 
 
 class FlaskSession(SessionMixin):
@@ -67,14 +76,18 @@ class FlaskSession(SessionMixin):
     @property
     def websession(self) -> Session:
         """The websessions :class:`~websessions.Session` behind this one."""
-        if self._session is None:
-            self._session = self.store.get(self.request, self.name)
-        return self._session
+        session = self._session
+        if session is None:
+            session = self._session = self.store.get(self.request, self.name)
+        return session
 
     @property
     def _data(self) -> dict[Any, Any]:
         self.accessed = True
-        return self.websession.values
+        session = self._session
+        if session is None:
+            session = self._session = self.store.get(self.request, self.name)
+        return session.values
 
     @property
     def new(self) -> bool:  # type: ignore[override]
@@ -157,37 +170,56 @@ class WebSessionsInterface(SessionInterface):
         if not isinstance(session, FlaskSession):  # pragma: no cover - another interface's
             return
         request = session.request
-        refresh = bool(app.config["SESSION_REFRESH_EACH_REQUEST"])
-        if session.loaded or (refresh and self.name in request.cookies):
+        state = state_of(request)
+        if session._session is not None or (
+            app.config["SESSION_REFRESH_EACH_REQUEST"] and self.name in request.cookies
+        ):
             # A permanent session's cookie is renewed even when the view didn't use it.
-            self._save_flask_session(app, session, response)
-        registry = registry_of(request)
-        if registry is not None and any(name != self.name for name in registry.sessions):
+            self._save_flask_session(app, session, response, state)
+        registry: Registry | None = state.get(REGISTRY_KEY)
+        if registry is None:
+            return
+        others = registry.sessions
+        if len(others) > 1 or (others and self.name not in others):
             in_response = set_cookie_names(response.headers.getlist("Set-Cookie"))
-            save_sessions(request, response, pending(request, in_response))
-            response.vary.add("Cookie")
+            save_sessions(request, response, pending_in(state, in_response), state)
+            _vary_cookie(response)
 
-    def _save_flask_session(self, app: Flask, session: FlaskSession, response: Response) -> None:
+    def _save_flask_session(
+        self, app: Flask, session: FlaskSession, response: Response, state: State
+    ) -> None:
         websession = session.websession
-        request = session.request
-        if session.accessed:
-            response.vary.add("Cookie")
-        if not session:
+        values = websession.values
+        varied = session.accessed
+        if varied:
+            _vary_cookie(response)
+        session.accessed = True  # what reading it below would do
+        if not values:
             save = session.modified
             if save:
                 websession.options.max_age = -1  # emptied: delete the cookie
         else:
+            permanent = bool(values.get("_permanent", session.default_permanent))
             save = session.modified or (
-                bool(app.config["SESSION_REFRESH_EACH_REQUEST"]) and session.permanent
+                bool(app.config["SESSION_REFRESH_EACH_REQUEST"]) and permanent
             )
             if save:
                 lifetime = int(app.permanent_session_lifetime.total_seconds())
-                websession.options.max_age = lifetime if session.permanent else 0
+                websession.options.max_age = lifetime if permanent else 0
         if save:
-            save_sessions(request, response, [websession])
-            response.vary.add("Cookie")
+            save_sessions(session.request, response, (websession,), state)
+            if not varied:
+                _vary_cookie(response)
         else:
-            saved_names(request).add(websession.name)  # unchanged: nothing to send
+            saved_names_in(state).add(websession.name)  # unchanged: nothing to send
+
+
+def _vary_cookie(response: Response) -> None:
+    """Make ``response`` say ``Vary: Cookie`` (cheaper than ``response.vary.add``)."""
+    headers = response.headers
+    vary = vary_with_cookie(headers.get("Vary"))
+    if vary is not None:
+        headers["Vary"] = vary
 
 
 class Sessions:

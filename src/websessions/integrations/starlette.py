@@ -24,8 +24,9 @@ Starlette's defaults were. Pure ASGI; WebSocket connections get
 
 from __future__ import annotations
 
-from ..registry import get_registry
+from ..registry import REGISTRY_KEY, Registry
 from ..stores.base import Store
+from ._common import state_of
 from .asgi import ASGIApp, Receive, Scope, Send
 from .asgi import SessionMiddleware as _AutoSave
 
@@ -41,19 +42,25 @@ class SessionMiddleware(_AutoSave):
         self.name = name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        kind = scope["type"]
+        if kind not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        session = await self.store.aget(scope, self.name)
-        scope["session"] = session.values
-        scope[_INITIAL_KEY] = not session.values
-        if scope["type"] == "websocket":
+        values = (await self.store.aget(scope, self.name)).values
+        scope["session"] = values
+        scope[_INITIAL_KEY] = not values
+        if kind == "websocket":
             await self.app(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        await self.app(scope, receive, self.wrap_send(scope, send))
 
     def before_save(self, scope: Scope) -> None:
-        registry = get_registry(scope)
+        registry = scope.get(REGISTRY_KEY)
+        if not (isinstance(registry, Registry) and registry.request is scope):
+            # Not the registry store.aget(scope) made: look it up the long way.
+            registry = state_of(scope).get(REGISTRY_KEY)
+            if registry is None:
+                return
         session = registry.sessions.get(self.name)
         if session is None or session.store is not self.store:
             return

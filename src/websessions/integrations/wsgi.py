@@ -21,7 +21,14 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any, TypeAlias
 
-from ._common import pending, save_sessions, set_cookie_names, used_sessions, vary_with_cookie
+from ._common import (
+    pending_in,
+    save_sessions,
+    set_cookie_names,
+    state_of,
+    used_sessions_in,
+    vary_with_cookie,
+)
 
 ExcInfo: TypeAlias = tuple[type[BaseException], BaseException, TracebackType | None]
 StartResponse: TypeAlias = Callable[..., Callable[[bytes], object]]
@@ -30,10 +37,11 @@ WSGIApp: TypeAlias = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 def finish_response(environ: dict[str, Any], status: str, headers: list[tuple[str, str]]) -> None:
     """Save the request's pending sessions into a WSGI ``headers`` list, add ``Vary``."""
-    if not used_sessions(environ) or _status_code(status) >= 500:
+    state = state_of(environ)
+    if not used_sessions_in(state) or _status_code(status) >= 500:
         return
     in_response = set_cookie_names(v for k, v in headers if k.lower() == "set-cookie")
-    save_sessions(environ, headers, pending(environ, in_response))
+    save_sessions(environ, headers, pending_in(state, in_response), state)
     add_vary(headers)
 
 
