@@ -76,6 +76,8 @@ def _b64decode(data: bytes) -> bytes:
 
 def _parse_timestamp(data: bytes) -> int:
     """Parse like Go's ``strconv.ParseInt(s, 10, 64)``: ASCII digits, optional sign."""
+    if len(data) < 19 and data.isdigit():  # the usual case: fits, ASCII digits only
+        return int(data)
     digits = data[1:] if data[:1] in (b"+", b"-") else data
     # bytes.isdigit() is ASCII-only; Go takes any number of leading zeros.
     if not digits.isdigit() or len(digits.lstrip(b"0")) > 19:
@@ -194,7 +196,10 @@ class SecureCookie:
             self._aes = algorithms.AES(self.block_key)
         # One ECB context per thread: cipher contexts are not thread-safe.
         self._ecb = threading.local()
-        self._mac = hmac.new(self._hash_key, digestmod=hashlib.sha256)
+        mac = hmac.new(self._hash_key, digestmod=hashlib.sha256)
+        # The OpenSSL object under hmac.HMAC, when there is one: copying it
+        # directly skips two layers of Python wrappers per call.
+        self._mac: Any = getattr(mac, "_hmac", None) or mac
         self.serializer: Serializer = serializer if serializer is not None else DefaultSerializer()
         self.max_age = _check_int(max_age, "max_age")
         self.min_age = _check_int(min_age, "min_age")
@@ -208,7 +213,8 @@ class SecureCookie:
     def _sign(self, message: bytes) -> bytes:
         mac = self._mac.copy()
         mac.update(message)
-        return mac.digest()
+        digest: bytes = mac.digest()
+        return digest
 
     def _xor_stream(self, iv: bytes, data: bytes) -> bytes:
         """AES-CTR with a 128-bit big-endian counter starting at ``iv``, as Go's cipher.NewCTR."""

@@ -39,13 +39,20 @@ def is_valid_name(name: str) -> bool:
     return isinstance(name, str) and _TOKEN.fullmatch(name) is not None
 
 
+_checked_names: set[str] = set()
+
+
 def check_name(name: str) -> str:
     """Return ``name`` or raise :class:`UsageError` if it can't be a cookie name."""
+    if name in _checked_names:  # apps use a handful of names: check each once
+        return name
     if not is_valid_name(name):
         raise UsageError(
             f"invalid cookie name {name!r}: use letters, digits and !#$%&'*+-.^_`|~ only "
             "(no spaces, ':', '=', ';' or quotes)"
         )
+    if len(_checked_names) < 1024:
+        _checked_names.add(name)
     return name
 
 

@@ -21,11 +21,13 @@ _adapters: list[Adapter] = [
     starlette.adapter,
 ]
 _by_type: dict[type, Adapter] = {}
+_custom: list[Adapter] = []  # registered by users: they may claim dicts too
 
 
 def register_adapter(adapter: Adapter) -> None:
     """Teach websessions another framework; it is tried before the built-in ones."""
     _adapters.insert(0, adapter)
+    _custom.append(adapter)
     _by_type.clear()
 
 
@@ -35,6 +37,12 @@ def adapter_for_request(request: Any) -> Adapter:
     found = _by_type.get(cls)
     if found is not None:
         return found
+    if cls is dict and not _custom:
+        # Plain dicts aren't cached by type (an environ or a scope): tell them apart here.
+        if "REQUEST_METHOD" in request:
+            return wsgi.adapter
+        if request.get("type") in ("http", "websocket"):
+            return asgi.adapter
     for candidate in _adapters:
         if candidate.matches_request(request):
             if cls is not dict:  # a dict may be an environ or a scope
