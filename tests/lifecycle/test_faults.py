@@ -13,12 +13,10 @@ save, or before a new session's first write. Each case asserts:
 
 Real servers, real drivers (psycopg and asyncpg, PyMySQL and aiomysql).
 
-MariaDB: the last point fails today. The dead connection is met inside
-``engine.connect()`` (SQLAlchemy sets AUTOCOMMIT on it there) and the
-driver's own ``pymysql.err.OperationalError`` escapes unwrapped, so
-``SQLBackend`` (which catches SQLAlchemy's errors and ``OSError``) lets it
-through instead of a ``StoreError``. That check is a strict xfail; the
-data and recovery checks run on MariaDB all the same.
+MariaDB meets the dead connection inside ``engine.connect()`` (SQLAlchemy
+sets AUTOCOMMIT on it there), where the driver's own
+``pymysql.err.OperationalError`` is not wrapped by SQLAlchemy: ``SQLBackend``
+catches the driver's errors too, so it still becomes a ``StoreError``.
 """
 
 from __future__ import annotations
@@ -52,13 +50,6 @@ DROPPED = (
     "server closed the connection",
     "lost connection",  # MariaDB (2013)
     "server has gone away",  # MariaDB (2006)
-)
-MARIADB_RAW_ERROR = pytest.mark.xfail(
-    strict=True,
-    reason="stores/sql.py SQLBackend._connect/_aconnect: a connection MariaDB killed fails in "
-    "engine.connect() (setting AUTOCOMMIT) with a raw pymysql.err.OperationalError (2013, "
-    "'Lost connection to MySQL server during query'), not in self._errors, so it escapes "
-    "store.get/save instead of a StoreError",
 )
 
 Scenario = Callable[[ws.SQLStore, sa.URL, str, str], Awaitable[BaseException | None]]
@@ -256,7 +247,6 @@ async def test_a_killed_mariadb_connection_loses_nothing(
     assert await run(store, database, server, api) is not None
 
 
-@MARIADB_RAW_ERROR
 @pytest.mark.parametrize("server", ["mariadb"])
 @pytest.mark.parametrize("scenario", ["between-requests", "between-load-and-save"])
 async def test_a_killed_mariadb_connection_is_a_clear_store_error(

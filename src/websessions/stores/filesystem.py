@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +27,15 @@ TEMP_PREFIX = "." + FILE_PREFIX
 STALE_TEMP_SECONDS = 3600
 DEFAULT_PURGE_LIMIT = 1000
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)  # pragma: no cover - Windows only
+# Never through a symlink; never blocking on a FIFO planted under a record's name.
+_OPEN_READ = os.O_RDONLY | _O_NOFOLLOW | _O_CLOEXEC | _O_BINARY | getattr(os, "O_NONBLOCK", 0)
+_OPEN_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC | _O_BINARY
+_SYMLINK_ERRNOS = {errno.ELOOP, errno.EMLINK}  # O_NOFOLLOW on a symlink: Linux, BSDs
+_UTIME_FD = os.utime in os.supports_fd
+_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_TEMP_NAME_TRIES = 100
 
 Progress = Callable[[int, int], None]
 
@@ -34,13 +45,117 @@ def _default_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"websessions-{uid}"
 
 
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    offset = 0
-    while chunk := os.pread(fd, 65536, offset):
+def _read_record(fd: int, size: int) -> bytes:
+    """The bytes of the open file ``fd``, ``size`` long by ``fstat``, in one read.
+
+    Asking for one byte more shows a file that grew since (gorilla writes in
+    place): then read on to the end. No buffer larger than the file is made.
+    """
+    data = os.read(fd, size + 1)
+    if len(data) <= size:
+        return data
+    chunks = [data]
+    while chunk := os.read(fd, 65536):
         chunks.append(chunk)
-        offset += len(chunk)
     return b"".join(chunks)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    written = os.write(fd, data)
+    if written < len(data):  # a short write: a full disk, a file size limit, a signal
+        view = memoryview(data)
+        while written < len(data):
+            n = os.write(fd, view[written:])
+            if not n:  # pragma: no cover - POSIX says a write to a file writes or fails
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            written += n
+
+
+def _hint(exc: OSError) -> str:
+    """What to do about a failed file operation, by its errno."""
+    code = exc.errno
+    if code in _FULL_ERRNOS:
+        return "the disk or the user's quota is full; the old record was kept: free some space"
+    if code == errno.EFBIG:
+        return "over the file size limit (ulimit -f) of this process; the old record was kept"
+    if code in (errno.EACCES, errno.EPERM):
+        user = f"uid {os.geteuid()}" if hasattr(os, "geteuid") else "this process's user"
+        return f"the directory and its files must be readable and writable by {user}"
+    if code == errno.EROFS:
+        return "the file system is mounted read-only"
+    if code in _SYMLINK_ERRNOS:
+        return (
+            "a symlink stands where a session file should be, which is never followed; "
+            "something with write access to the directory put it there: remove it"
+        )
+    return "check the directory exists, is writable by this process and the disk has room"
+
+
+def _refuse(path: Path, problem: str, fix: str) -> StoreError:
+    return StoreError(f"refusing the sessions directory {path}: {problem}", hint=fix)
+
+
+def check_directory(path: Path, *, default: bool = False) -> None:
+    """Refuse a sessions directory others could tamper with; :class:`StoreError` says why.
+
+    - world-writable (``o+w``, with or without the sticky bit): any local
+      user could plant, fill or, without the sticky bit, remove session files;
+    - a symlink owned by a user other than this one or root: whoever owns
+      it decides where the sessions go;
+    - the default per-user directory, when it is a symlink, is not owned by
+      this user or is writable by group or others: someone made it first.
+
+    A group-writable directory (several app users in one group) is allowed.
+    """
+    try:
+        link = os.lstat(path)
+        st = os.stat(path)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot use the sessions directory {path}: {exc.strerror or exc}",
+            hint="check it exists and is a directory this process can reach",
+        ) from exc
+    if not stat.S_ISDIR(st.st_mode):
+        raise _refuse(path, "it is not a directory", "pass the path of a directory")
+    euid = os.geteuid() if hasattr(os, "geteuid") else None
+    mode = stat.S_IMODE(st.st_mode)
+    if default:
+        if stat.S_ISLNK(link.st_mode):
+            raise _refuse(
+                path,
+                "the default per-user directory is a symlink, which this store never makes "
+                "(someone may have planted it)",
+                f"remove it (rm {path}), or pass a directory of your own",
+            )
+        if euid is not None and st.st_uid != euid:
+            raise _refuse(
+                path,
+                f"the default per-user directory belongs to uid {st.st_uid}, not to this "
+                f"user (uid {euid}): someone else created it first",
+                f"remove it (rm -r {path}), or pass a directory of your own",
+            )
+        if mode & 0o022:
+            raise _refuse(
+                path,
+                f"the default per-user directory is writable by others (mode {mode:04o})",
+                f"chmod 700 {path}, or pass a directory of your own",
+            )
+        return
+    if euid is not None and stat.S_ISLNK(link.st_mode) and link.st_uid not in (euid, 0):
+        raise _refuse(
+            path,
+            f"it is a symlink owned by uid {link.st_uid}, neither this user (uid {euid}) "
+            "nor root, so that user decides where the sessions go",
+            "pass the real directory path (or have this user or root own the link)",
+        )
+    if mode & stat.S_IWOTH:
+        raise _refuse(
+            path,
+            f"it is world-writable (mode {mode:04o}): any local user could plant, fill "
+            "or remove session files",
+            f"chmod o-w {path} (chmod 700 if only this user runs the app), or pass a "
+            "private directory",
+        )
 
 
 class FilesystemBackend(Backend):
@@ -49,7 +164,9 @@ class FilesystemBackend(Backend):
     Each save writes a temp file in the same directory (mode 0600) and
     renames it over the old record with ``os.replace``, so a reader, or a
     crash at any point, sees the old record or the new one, never half of
-    one. ``fsync=True`` also flushes it to disk before the rename, for
+    one; a save that fails (a full disk, say) raises
+    :class:`~websessions.StoreError` and leaves the old record as it was.
+    ``fsync=True`` also flushes it to disk before the rename, for
     durability across power loss, at the cost of a disk flush per save.
 
     Compare-and-set (:meth:`save_if`) locks the record file itself with
@@ -57,6 +174,12 @@ class FilesystemBackend(Backend):
     files, so the directory stays what gorilla's FilesystemStore reads. A
     file's modification time is its last write; :meth:`purge_expired` goes
     by it.
+
+    The directory is checked when the backend is made (see
+    :func:`check_directory`): a world-writable one, or a symlink to it
+    owned by another user, is refused. A session file is never opened
+    through a symlink (loading one raises StoreError; deleting one removes
+    the link only; purging skips it) and a FIFO in its place never blocks.
     """
 
     def __init__(
@@ -76,9 +199,13 @@ class FilesystemBackend(Backend):
                 f"cannot create the sessions directory {self.path}: {exc.strerror}",
                 hint="create it yourself, writable by this process only, or pass another path",
             ) from exc
+        check_directory(self.path, default=not path)
+        directory = os.fspath(self.path)
+        self._prefix = os.path.join(directory, FILE_PREFIX)
+        self._temp_prefix = os.path.join(directory, TEMP_PREFIX)
 
     def _file(self, session_id: str) -> str:
-        return os.path.join(self.path, FILE_PREFIX + session_id)
+        return self._prefix + session_id
 
     @property
     def atomic(self) -> bool:
@@ -86,25 +213,43 @@ class FilesystemBackend(Backend):
 
     def load(self, session_id: str) -> bytes | None:
         try:
-            fd = os.open(self._file(session_id), os.O_RDONLY | _O_NOFOLLOW)
+            fd = os.open(self._prefix + session_id, _OPEN_READ)
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise self._error("read", session_id, exc) from exc
-        with os.fdopen(fd, "rb") as f:
-            return f.read()
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise self._not_a_file("read", session_id)
+            return _read_record(fd, st.st_size)
+        except OSError as exc:
+            raise self._error("read", session_id, exc) from exc
+        finally:
+            os.close(fd)
 
     def _write_temp(self, session_id: str, data: bytes) -> str:
-        fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{session_id}.", dir=self.path)
+        """A new temp file (0600) next to the record, holding ``data``; its path."""
+        prefix = f"{self._temp_prefix}{session_id}."
+        for _ in range(_TEMP_NAME_TRIES):
+            tmp = prefix + os.urandom(6).hex()
+            try:
+                fd = os.open(tmp, _OPEN_NEW, 0o600)
+            except FileExistsError:
+                continue
+            break
+        else:  # pragma: no cover - 48 random bits taken 100 times in a row
+            raise FileExistsError(errno.EEXIST, "no free temporary file name", prefix)
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
+            try:
+                _write_all(fd, data)
                 if self.fsync:
-                    f.flush()
-                    os.fsync(f.fileno())
-            if self.clock is not time.time:  # a test clock: keep file times on it too
-                now = self.clock()
-                os.utime(tmp, (now, now))
+                    os.fsync(fd)
+                if self.clock is not time.time:  # a test clock: keep file times on it too
+                    now = self.clock()
+                    os.utime(fd if _UTIME_FD else tmp, (now, now))
+            finally:
+                os.close(fd)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
@@ -115,7 +260,8 @@ class FilesystemBackend(Backend):
         tmp = None
         try:
             tmp = self._write_temp(session_id, data)
-            os.replace(tmp, self._file(session_id))
+            # rename() replaces a symlink in the way; it never writes through one.
+            os.replace(tmp, self._prefix + session_id)
             tmp = None
         except OSError as exc:
             raise self._error("write", session_id, exc) from exc
@@ -125,16 +271,18 @@ class FilesystemBackend(Backend):
                     os.unlink(tmp)
 
     @contextlib.contextmanager
-    def _locked(self, session_id: str) -> Iterator[int | None]:
-        """An open, ``flock``-ed descriptor of the current record file, or ``None``.
+    def _locked(self, session_id: str) -> Iterator[tuple[int, os.stat_result] | None]:
+        """An open, ``flock``-ed descriptor of the current record file and its
+        ``fstat``, or ``None`` when there is none.
 
         Writers replace the file (a new inode), so after waiting for the lock
         the descriptor may be of a file no longer in place: then try again.
+        A symlink in the record's place raises (``ELOOP``), never followed.
         """
-        path = self._file(session_id)
+        path = self._prefix + session_id
         while True:
             try:
-                fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW)
+                fd = os.open(path, _OPEN_READ)
             except FileNotFoundError:
                 yield None
                 return
@@ -150,7 +298,7 @@ class FilesystemBackend(Backend):
                     os.close(fd)
             if current:
                 try:
-                    yield fd
+                    yield fd, mine
                 finally:
                     os.close(fd)  # also releases the lock
                 return
@@ -158,14 +306,18 @@ class FilesystemBackend(Backend):
     def save_if(self, session_id: str, data: bytes, ttl: int, expected: bytes) -> bool:
         if fcntl is None:  # pragma: no cover
             raise NotImplementedError
-        path = self._file(session_id)
         tmp = None
         try:
             tmp = self._write_temp(session_id, data)
-            with self._locked(session_id) as fd:
-                if fd is None or _read_all(fd) != expected:
+            with self._locked(session_id) as locked:
+                if locked is None:
                     return False
-                os.replace(tmp, path)
+                fd, st = locked
+                if not stat.S_ISREG(st.st_mode):
+                    raise self._not_a_file("write", session_id)
+                if st.st_size != len(expected) or _read_record(fd, st.st_size) != expected:
+                    return False
+                os.replace(tmp, self._prefix + session_id)
                 tmp = None
                 return True
         except OSError as exc:
@@ -176,18 +328,32 @@ class FilesystemBackend(Backend):
                     os.unlink(tmp)
 
     def delete(self, session_id: str) -> None:
+        path = self._prefix + session_id
         try:
             if fcntl is None:  # pragma: no cover
-                os.unlink(self._file(session_id))
+                os.unlink(path)
                 return
             # Under the lock, so a compare-and-set in flight cannot re-create it.
-            with self._locked(session_id) as fd:
-                if fd is not None:
-                    os.unlink(self._file(session_id))
+            with self._locked(session_id) as locked:
+                if locked is not None and not stat.S_ISDIR(locked[1].st_mode):
+                    os.unlink(path)
         except FileNotFoundError:
             pass
         except OSError as exc:
+            if exc.errno in _SYMLINK_ERRNOS and self._unlink_symlink(path):
+                return  # a planted link in the record's place: gone, its target untouched
             raise self._error("delete", session_id, exc) from exc
+
+    @staticmethod
+    def _unlink_symlink(path: str) -> bool:
+        """Remove ``path`` if it is a symlink (unlink never follows); whether it was."""
+        try:
+            if not stat.S_ISLNK(os.lstat(path).st_mode):
+                return False
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        return True
 
     def purge_expired(
         self, ttl: int, *, limit: int = DEFAULT_PURGE_LIMIT, progress: Progress | None = None
@@ -196,7 +362,9 @@ class FilesystemBackend(Backend):
 
         Also removes temp files left by writers that died mid-save. Safe to
         run from several processes at once and while the application runs:
-        each candidate is re-checked under its lock before it goes.
+        each candidate is re-checked under its lock before it goes. Anything
+        but a regular file under a record's name (a symlink, a directory, a
+        FIFO) is left alone.
         """
         now = self.clock()
         try:
@@ -217,13 +385,16 @@ class FilesystemBackend(Backend):
             if not name.startswith(FILE_PREFIX) or not is_valid_session_id(session_id):
                 continue
             try:
-                if os.stat(self._file(session_id), follow_symlinks=False).st_mtime + ttl > now:
+                st = os.stat(self._prefix + session_id, follow_symlinks=False)
+                if not stat.S_ISREG(st.st_mode) or st.st_mtime + ttl > now:
                     continue
                 if self._remove_if_expired(session_id, ttl, now):
                     removed += 1
             except FileNotFoundError:
                 continue
             except OSError as exc:
+                if exc.errno in _SYMLINK_ERRNOS:
+                    continue  # swapped for a symlink meanwhile: not ours to touch
                 raise self._error("purge", session_id, exc) from exc
             if removed >= limit:
                 if progress is not None:
@@ -233,12 +404,14 @@ class FilesystemBackend(Backend):
 
     def _remove_if_expired(self, session_id: str, ttl: int, now: float) -> bool:
         if fcntl is None:  # pragma: no cover
-            os.unlink(self._file(session_id))
+            os.unlink(self._prefix + session_id)
             return True
-        with self._locked(session_id) as fd:
-            if fd is None or os.fstat(fd).st_mtime + ttl > now:
-                return False  # gone, or re-written meanwhile
-            os.unlink(self._file(session_id))
+        with self._locked(session_id) as locked:
+            if locked is None or not stat.S_ISREG(locked[1].st_mode):
+                return False
+            if locked[1].st_mtime + ttl > now:
+                return False  # re-written meanwhile
+            os.unlink(self._prefix + session_id)
             return True
 
     def _remove_stale_temp(self, name: str, now: float) -> None:
@@ -251,7 +424,14 @@ class FilesystemBackend(Backend):
         return StoreError(
             f"cannot {verb} session file {FILE_PREFIX}{session_id[:8]}... in {self.path}: "
             f"{exc.strerror or exc}",
-            hint="check the directory exists, is writable by this process and the disk has room",
+            hint=_hint(exc),
+        )
+
+    def _not_a_file(self, verb: str, session_id: str) -> StoreError:
+        return StoreError(
+            f"cannot {verb} session file {FILE_PREFIX}{session_id[:8]}... in {self.path}: "
+            "not a regular file",
+            hint="something else stands in the record's place: remove it",
         )
 
 

@@ -84,6 +84,11 @@ class SQLBackend(Backend):
     first use unless ``create_table=False`` (then see :func:`sessions_table`
     and the migration in docs/stores.md). Compare-and-set is
     ``UPDATE ... WHERE id = ? AND version = ?``.
+
+    Fastest with an engine of its own made with
+    ``isolation_level="AUTOCOMMIT"`` (:meth:`SQLStore.from_url` makes it so):
+    an engine shared with transactional code works too, at the cost of
+    switching each pooled connection to autocommit and back per statement.
     """
 
     def __init__(
@@ -117,14 +122,29 @@ class SQLBackend(Backend):
         self.create_table = create_table
         self.table = sessions_table(sa.MetaData(schema=schema), table_name)
         self.address = engine.url.render_as_string(hide_password=True)
-        self._auto: Any = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Every statement runs on its own in autocommit mode. An engine made
+        # with isolation_level="AUTOCOMMIT" (as from_url makes them) has its
+        # connections in that mode already; any other gets each pooled
+        # connection switched to it and back at every use, which costs more
+        # than the statement itself on SQLite.
+        self._auto: Any = (
+            engine
+            if getattr(engine.dialect, "_on_connect_isolation_level", None) == "AUTOCOMMIT"
+            else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         self._ready = not create_table
         self._ready_lock = threading.Lock()
         # One shared in-memory connection: one statement at a time.
         self._serial = threading.Lock() if memory and not self.is_async else None
         self._aserial = asyncio.Lock() if memory and self.is_async else None
-        self._errors: tuple[type[BaseException], ...] = (sa.exc.SQLAlchemyError, OSError)
+        # The driver's own errors too: a connection the server killed can fail
+        # while SQLAlchemy sets it up, before it wraps anything.
+        dbapi_error = getattr(getattr(engine.dialect, "loaded_dbapi", None), "Error", None)
+        self._errors: tuple[type[BaseException], ...] = (sa.exc.SQLAlchemyError, OSError) + (
+            (dbapi_error,) if isinstance(dbapi_error, type) else ()
+        )
         self._text_data = engine.dialect.driver == "aiomysql"
+        self._prepare()
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -219,77 +239,74 @@ class SQLBackend(Backend):
         self._ready = True
 
     # -- statements (pure) ---------------------------------------------------------
+    # Built once with bind parameters: executing the same statement object
+    # reuses SQLAlchemy's compiled form without rebuilding or re-keying it.
 
-    def _bind(self, data: bytes) -> Any:
-        """``data`` as a bind parameter.
+    def _prepare(self) -> None:
+        sa = _sqlalchemy()
+        t = self.table
+        p = sa.bindparam
+        values = {
+            "id": p("p_id"),
+            # Typed as the column; text for aiomysql (see _data).
+            "data": p("p_data", type_=sa.Text() if self._text_data else t.c.data.type),
+            "version": p("p_version"),
+            "expires_at": p("p_expires"),
+        }
+        changed = {k: v for k, v in values.items() if k != "id"}
+        self._stmt_select = sa.select(t.c.data).where(
+            t.c.id == p("p_id"), t.c.expires_at > p("p_now")
+        )
+        self._stmt_update = sa.update(t).where(t.c.id == p("p_id")).values(changed)
+        self._stmt_update_if = (
+            sa.update(t)
+            .where(t.c.id == p("p_id"), t.c.version == p("p_expected"), t.c.expires_at > p("p_now"))
+            .values(changed)
+        )
+        self._stmt_insert = sa.insert(t).values(values)
+        self._stmt_delete = sa.delete(t).where(t.c.id == p("p_id"))
+        # INSERT ... ON CONFLICT where the dialect has it; else None, and save()
+        # does UPDATE, then INSERT if there was no row.
+        self._stmt_upsert: Any = None
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            pg = pg_insert(t).values(values)
+            self._stmt_upsert = pg.on_conflict_do_update(
+                index_elements=[t.c.id], set_={c: pg.excluded[c] for c in changed}
+            )
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            lite = sqlite_insert(t).values(values)
+            self._stmt_upsert = lite.on_conflict_do_update(
+                index_elements=[t.c.id], set_={c: lite.excluded[c] for c in changed}
+            )
+        elif dialect in ("mysql", "mariadb"):
+            from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+            my = mysql_insert(t).values(values)
+            self._stmt_upsert = my.on_duplicate_key_update({c: my.inserted[c] for c in changed})
+
+    def _data(self, data: bytes) -> bytes | str:
+        """``data`` as its bind value.
 
         aiomysql 0.3 cannot send bytes with PyMySQL 1.2 (it imports an escape
         function PyMySQL replaced by a string): records are ASCII, so send
         them as text there; the server stores the same bytes in the BLOB.
         """
         if self._text_data and data.isascii():
-            sa = _sqlalchemy()
-            return sa.bindparam(None, data.decode("ascii"), type_=sa.Text())
+            return data.decode("ascii")
         return data
 
-    def _select(self, session_id: str) -> Any:
-        sa = _sqlalchemy()
-        t = self.table
-        return sa.select(t.c.data).where(t.c.id == session_id, t.c.expires_at > int(self.clock()))
-
-    def _upsert(self, session_id: str, data: bytes, ttl: int) -> Any:
-        t = self.table
-        row = {
-            "id": session_id,
-            "data": self._bind(data),
-            "version": _version(data),
-            "expires_at": int(self.clock()) + ttl,
+    def _row(self, session_id: str, data: bytes, ttl: int) -> dict[str, Any]:
+        return {
+            "p_id": session_id,
+            "p_data": self._data(data),
+            "p_version": _version(data),
+            "p_expires": int(self.clock()) + ttl,
         }
-        changed = {k: v for k, v in row.items() if k != "id"}
-        dialect = self.engine.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            return (
-                pg_insert(t)
-                .values(row)
-                .on_conflict_do_update(index_elements=[t.c.id], set_=changed)
-            )
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            return (
-                sqlite_insert(t)
-                .values(row)
-                .on_conflict_do_update(index_elements=[t.c.id], set_=changed)
-            )
-        if dialect in ("mysql", "mariadb"):
-            from sqlalchemy.dialects.mysql import insert as mysql_insert
-
-            return mysql_insert(t).values(row).on_duplicate_key_update(changed)
-        return None  # another database: UPDATE, then INSERT if there was no row
-
-    def _update(self, session_id: str, data: bytes, ttl: int, expected: bytes | None) -> Any:
-        sa = _sqlalchemy()
-        t = self.table
-        now = int(self.clock())
-        stmt = sa.update(t).where(t.c.id == session_id)
-        if expected is not None:
-            stmt = stmt.where(t.c.version == _version(expected), t.c.expires_at > now)
-        return stmt.values(data=self._bind(data), version=_version(data), expires_at=now + ttl)
-
-    def _insert(self, session_id: str, data: bytes, ttl: int) -> Any:
-        sa = _sqlalchemy()
-        return sa.insert(self.table).values(
-            id=session_id,
-            data=self._bind(data),
-            version=_version(data),
-            expires_at=int(self.clock()) + ttl,
-        )
-
-    def _delete(self, session_id: str) -> Any:
-        sa = _sqlalchemy()
-        return sa.delete(self.table).where(self.table.c.id == session_id)
 
     def _expired(self, limit: int) -> tuple[Any, int]:
         sa = _sqlalchemy()
@@ -305,33 +322,45 @@ class SQLBackend(Backend):
 
     # -- sync ----------------------------------------------------------------------
 
+    def _select_params(self, session_id: str) -> dict[str, Any]:
+        return {"p_id": session_id, "p_now": int(self.clock())}
+
+    def _update_if_params(
+        self, session_id: str, data: bytes, ttl: int, expected: bytes
+    ) -> dict[str, Any]:
+        params = self._row(session_id, data, ttl)
+        params["p_expected"] = _version(expected)
+        params["p_now"] = params["p_expires"] - ttl
+        return params
+
     def load(self, session_id: str) -> bytes | None:
         with self._connect("load", session_id) as conn:
-            row = conn.execute(self._select(session_id)).first()
+            row = conn.execute(self._stmt_select, self._select_params(session_id)).first()
         return None if row is None else bytes(row[0])
 
     def save(self, session_id: str, data: bytes, ttl: int) -> None:
         sa = _sqlalchemy()
-        upsert = self._upsert(session_id, data, ttl)
+        params = self._row(session_id, data, ttl)
         with self._connect("save", session_id) as conn:
-            if upsert is not None:
-                conn.execute(upsert)
+            if self._stmt_upsert is not None:
+                conn.execute(self._stmt_upsert, params)
                 return
-            if conn.execute(self._update(session_id, data, ttl, None)).rowcount:
+            if conn.execute(self._stmt_update, params).rowcount:
                 return
             try:
-                conn.execute(self._insert(session_id, data, ttl))
+                conn.execute(self._stmt_insert, params)
             except sa.exc.IntegrityError:  # inserted meanwhile
-                conn.execute(self._update(session_id, data, ttl, None))
+                conn.execute(self._stmt_update, params)
 
     def save_if(self, session_id: str, data: bytes, ttl: int, expected: bytes) -> bool:
+        params = self._update_if_params(session_id, data, ttl, expected)
         with self._connect("save", session_id) as conn:
-            result = conn.execute(self._update(session_id, data, ttl, expected))
+            result = conn.execute(self._stmt_update_if, params)
         return bool(result.rowcount == 1)
 
     def delete(self, session_id: str) -> None:
         with self._connect("delete", session_id) as conn:
-            conn.execute(self._delete(session_id))
+            conn.execute(self._stmt_delete, {"p_id": session_id})
 
     def purge_expired(
         self, *, limit: int = DEFAULT_PURGE_LIMIT, progress: Progress | None = None
@@ -352,38 +381,40 @@ class SQLBackend(Backend):
         if not self.is_async:
             return await super().aload(session_id)
         async with self._aconnect("load", session_id) as conn:
-            row = (await conn.execute(self._select(session_id))).first()
+            result = await conn.execute(self._stmt_select, self._select_params(session_id))
+            row = result.first()
         return None if row is None else bytes(row[0])
 
     async def asave(self, session_id: str, data: bytes, ttl: int) -> None:
         if not self.is_async:
             return await super().asave(session_id, data, ttl)
         sa = _sqlalchemy()
-        upsert = self._upsert(session_id, data, ttl)
+        params = self._row(session_id, data, ttl)
         async with self._aconnect("save", session_id) as conn:
-            if upsert is not None:
-                await conn.execute(upsert)
+            if self._stmt_upsert is not None:
+                await conn.execute(self._stmt_upsert, params)
                 return None
-            if (await conn.execute(self._update(session_id, data, ttl, None))).rowcount:
+            if (await conn.execute(self._stmt_update, params)).rowcount:
                 return None
             try:
-                await conn.execute(self._insert(session_id, data, ttl))
+                await conn.execute(self._stmt_insert, params)
             except sa.exc.IntegrityError:
-                await conn.execute(self._update(session_id, data, ttl, None))
+                await conn.execute(self._stmt_update, params)
         return None
 
     async def asave_if(self, session_id: str, data: bytes, ttl: int, expected: bytes) -> bool:
         if not self.is_async:
             return await super().asave_if(session_id, data, ttl, expected)
+        params = self._update_if_params(session_id, data, ttl, expected)
         async with self._aconnect("save", session_id) as conn:
-            result = await conn.execute(self._update(session_id, data, ttl, expected))
+            result = await conn.execute(self._stmt_update_if, params)
         return bool(result.rowcount == 1)
 
     async def adelete(self, session_id: str) -> None:
         if not self.is_async:
             return await super().adelete(session_id)
         async with self._aconnect("delete", session_id) as conn:
-            await conn.execute(self._delete(session_id))
+            await conn.execute(self._stmt_delete, {"p_id": session_id})
         return None
 
     async def apurge_expired(
@@ -443,8 +474,10 @@ class SQLStore(ServerSideStore):
     ) -> SQLStore:
         """A store with its own engine for a SQLAlchemy ``url``; async drivers get an AsyncEngine.
 
-        ``sqlite://`` (in memory) is set up to be shared by every thread.
-        :meth:`close` (or :meth:`aclose`) disposes of the engine.
+        ``sqlite://`` (in memory) is set up to be shared by every thread; the
+        engine's connections are in autocommit mode (``isolation_level``
+        in ``engine_options`` overrides it). :meth:`close` (or
+        :meth:`aclose`) disposes of the engine.
         """
         sa = _sqlalchemy()
         from sqlalchemy.ext.asyncio import create_async_engine
@@ -452,6 +485,7 @@ class SQLStore(ServerSideStore):
 
         parsed = sa.make_url(url)
         options = dict(engine_options or {})
+        options.setdefault("isolation_level", "AUTOCOMMIT")  # see SQLBackend
         if _in_memory_sqlite(parsed):
             options.setdefault("poolclass", StaticPool)
             options.setdefault("connect_args", {"check_same_thread": False})
