@@ -79,7 +79,7 @@ class GobSerializer:
 
     def loads(self, data: bytes) -> Any:
         try:
-            return Decoder(bytes(data), self.registry).decode()
+            return Decoder(data if type(data) is bytes else bytes(data), self.registry).decode()
         except DecodeError:
             raise
         except (ValueError, TypeError, OverflowError, RecursionError, IndexError) as exc:

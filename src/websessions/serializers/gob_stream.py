@@ -22,10 +22,16 @@ _BASIC_BY_ID = {1: "bool", 2: "int", 3: "uint", 4: "float64", 5: "[]uint8", 6: "
 _BASIC_BY_ID |= {7: "complex128", 8: "interface {}"}
 
 
+# Shapes of the composite types a session holds, for the decoder's fast paths.
+SLICE_ANY_SHAPE = 5  # []interface {}
+MAP_STR_SHAPE = 6  # map[string]interface {}
+MAP_ANY_SHAPE = 7  # map[interface {}]interface {}
+
+
 class _Wire:
     """A type definition received in the stream."""
 
-    __slots__ = ("elem", "fields", "key", "kind", "length", "name")
+    __slots__ = ("elem", "fields", "key", "kind", "length", "name", "shape")
 
     def __init__(self, kind: Kind, name: str = "") -> None:
         self.kind = kind
@@ -34,6 +40,16 @@ class _Wire:
         self.key = 0
         self.length = 0
         self.fields: list[tuple[str, int]] = []
+        self.shape = 0  # one of the *_SHAPE if it is one of those types (set when read)
+
+    def set_shape(self) -> None:
+        if self.elem == 8:
+            if self.kind is Kind.SLICE:
+                self.shape = SLICE_ANY_SHAPE
+            elif self.kind is Kind.MAP and self.key == 6:
+                self.shape = MAP_STR_SHAPE
+            elif self.kind is Kind.MAP and self.key == 8:
+                self.shape = MAP_ANY_SHAPE
 
 
 def fail(message: str) -> NoReturn:
@@ -46,6 +62,7 @@ class Stream:
     __slots__ = ("data", "depth", "end", "pos", "registry", "wire")
 
     def __init__(self, data: bytes, registry: GobRegistry) -> None:
+        # (Decoder.__init__ repeats this.)
         self.data = data
         self.registry = registry
         self.pos = 0
@@ -141,6 +158,22 @@ class Stream:
             fail(f"duplicate or reserved type id {tid}")
         if len(self.wire) >= _MAX_TYPES:
             fail("too many type definitions")
+        # A stream mostly defines the same few types: one read before is
+        # taken from the cache when the bytes here start with its bytes.
+        start, end, data = self.pos, self.end, self.data
+        for size in _SIZES:
+            if start + size <= end:
+                known = _DEFINITIONS.get(data[start : start + size])
+                if known is not None:
+                    self.wire[tid] = known
+                    self.pos = start + size
+                    return
+        self.wire[tid] = self.wire_type(tid)
+        if self.pos - start <= _CACHED_SIZE:
+            _remember(data[start : self.pos], self.registry)
+
+    def wire_type(self, tid: int) -> _Wire:
+        """One wireType (after its id): Go's decoding of it, checked."""
         found: list[_Wire] = []
         for f in self.fields(7):
             if f == 0:
@@ -191,7 +224,8 @@ class Stream:
             fail(f"type definition {tid} describes {len(found)} types")
         if found[0].kind is Kind.ARRAY and found[0].length < 0:
             fail("negative array length")
-        self.wire[tid] = found[0]
+        found[0].set_shape()
+        return found[0]
 
     def wire_of(self, tid: int, kind: Kind, gotype: GoType) -> _Wire:
         wire = self.wire.get(tid)
@@ -206,3 +240,35 @@ class Stream:
 
     def string(self) -> str:
         return self.raw().decode("utf-8", "surrogateescape")
+
+
+_CACHED_SIZE = 512  # bytes: longer definitions are not cached
+_DEFINITIONS: dict[bytes, _Wire] = {}
+_SIZES: list[int] = []  # the lengths of the cached definitions
+
+
+def _remember(key: bytes, registry: GobRegistry) -> None:
+    """Cache the definition read from the bytes ``key`` if they alone define it.
+
+    It is read again from a stream of only ``key``: the checks of counts
+    against the bytes left are the strictest there. And from ``key`` and one
+    more byte in the message: all of ``key`` but no more must be read, so no
+    loop over fields stopped at the end of the message. Then wherever a
+    message holds ``key``, those bytes read the same, with the same result.
+    """
+    size = len(key)
+    for data in (key, key + b"\x01"):
+        alone = Stream(data, registry)
+        alone.end = len(data)
+        try:
+            wire = alone.wire_type(0)
+        except DeserializeFailed:
+            return
+        if alone.pos != size:
+            return
+    if (size not in _SIZES and len(_SIZES) >= 16) or len(_DEFINITIONS) >= 256:
+        _DEFINITIONS.clear()  # a flood of odd definitions: start again
+        _SIZES.clear()
+    _DEFINITIONS[key] = wire
+    if size not in _SIZES:
+        _SIZES.append(size)
