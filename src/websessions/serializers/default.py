@@ -42,61 +42,41 @@ _dumps = make_encoder()
 
 # Exact types JSON holds as they are. Floats count too: NaN and infinities
 # make the encoder (allow_nan=False) raise, and then the tagged form is used.
-_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+_PLAIN_SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
 
 
-def _plain_items(items: Any, depth: int) -> bool:
+def _plain_items(items: Any, depth: int, scalars: frozenset[type]) -> bool:
     # Scalars are checked inline: one call per container, not per value.
     for item in items:
         cls = type(item)
-        if cls in _PLAIN_SCALARS:
+        if cls in scalars:
             continue
-        if depth >= MAX_DEPTH or not _plain_container(item, cls, depth + 1):
+        if depth >= MAX_DEPTH or not _plain_container(item, cls, depth + 1, scalars):
             return False
     return True
 
 
-def _plain_container(value: Any, cls: type, depth: int) -> bool:
+def _plain_container(value: Any, cls: type, depth: int, scalars: frozenset[type]) -> bool:
+    """Whether ``value`` is a str-keyed dict or a list of ``scalars`` and such containers."""
     if cls is dict:
         for key in value:
             if type(key) is not str:
                 return False
-        return _plain_items(value.values(), depth)
+        return _plain_items(value.values(), depth, scalars)
     if cls is list:
-        return _plain_items(value, depth)
+        return _plain_items(value, depth, scalars)
     return False
 
 
 def _is_plain(value: Any) -> bool:
     """Whether standard JSON holds ``value`` exactly (tuples, int keys... don't)."""
     cls = type(value)
-    return cls in _PLAIN_SCALARS or _plain_container(value, cls, 0)
+    return cls in _PLAIN_SCALARS or _plain_container(value, cls, 0, _PLAIN_SCALARS)
 
 
 # The fast path (orjson) writes floats in other spellings than repr(), so it
 # takes plain values without floats only: the bytes are then the stdlib's.
-_FAST_SCALARS = frozenset({str, int, bool, type(None)})
-
-
-def _fast_items(items: Any, depth: int) -> bool:
-    for item in items:
-        cls = type(item)
-        if cls in _FAST_SCALARS:
-            continue
-        if depth >= MAX_DEPTH or not _fast_container(item, cls, depth + 1):
-            return False
-    return True
-
-
-def _fast_container(value: Any, cls: type, depth: int) -> bool:
-    if cls is dict:
-        for key in value:
-            if type(key) is not str:
-                return False
-        return _fast_items(value.values(), depth)
-    if cls is list:
-        return _fast_items(value, depth)
-    return False
+_FAST_SCALARS: frozenset[type] = frozenset({str, int, bool, type(None)})
 
 
 _fast_dumps = fast_module.make_encoder(sort_keys=False)
@@ -156,7 +136,7 @@ class DefaultSerializer:
     def dumps(self, value: Any) -> bytes:
         if self._fast and _fast_dumps is not None:
             cls = type(value)
-            if cls in _FAST_SCALARS or _fast_container(value, cls, 0):
+            if cls in _FAST_SCALARS or _plain_container(value, cls, 0, _FAST_SCALARS):
                 data = _fast_dumps(value)
                 if data is not None:
                     return data
