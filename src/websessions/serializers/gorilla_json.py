@@ -59,7 +59,8 @@ _SIMPLE = frozenset({str, int, bool, type(None)})
 
 
 def _scan(value: Any, depth: int) -> bool:
-    """Check ``value`` is encodable; return whether it holds a float or bytes."""
+    """Check ``value`` is encodable; return whether it holds bytes or a float
+    whose Go spelling differs from ``repr``."""
     cls = type(value)
     if cls in _SIMPLE:
         return False
@@ -75,7 +76,11 @@ def _scan(value: Any, depth: int) -> bool:
         items = value.values()
     elif cls is list or cls is tuple or isinstance(value, list | tuple):
         items = value
-    elif isinstance(value, float | bytes):
+    elif isinstance(value, float):
+        # repr() is already Go's form for non-integral floats in [1e-4, 1e16),
+        # so the C encoder may write those; 1.0, 1e-7, 1e16 or NaN need go_float.
+        return not (1e-4 <= abs(value) < 1e16 and value != int(value))
+    elif isinstance(value, bytes):
         return True
     elif isinstance(value, str | int) or value is None:
         return False  # subclasses: str and int enums, markupsafe.Markup
