@@ -9,6 +9,7 @@ the first bad pair), and it is bounded in bytes and pairs.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 import time
@@ -19,6 +20,21 @@ from .options import Options
 
 DEFAULT_MAX_HEADER_BYTES = 8192
 DEFAULT_MAX_PAIRS = 256
+
+
+@dataclasses.dataclass
+class CookieLimits:
+    """How much of a request's Cookie header(s) stores read; the rest is ignored.
+
+    Change the process-wide ``websessions.cookies.limits`` at start-up, e.g.
+    ``limits.max_bytes = 16384`` behind a proxy that allows larger headers.
+    """
+
+    max_bytes: int = DEFAULT_MAX_HEADER_BYTES
+    max_pairs: int = DEFAULT_MAX_PAIRS
+
+
+limits = CookieLimits()
 # The whole header, name to last attribute: what browsers keep at most.
 MAX_SET_COOKIE_BYTES = 4096
 
@@ -180,18 +196,21 @@ def _check_prefix(name: str, options: Options) -> None:
 def parse_cookie_header(
     headers: str | Iterable[str],
     *,
-    max_bytes: int = DEFAULT_MAX_HEADER_BYTES,
-    max_pairs: int = DEFAULT_MAX_PAIRS,
+    max_bytes: int | None = None,
+    max_pairs: int | None = None,
 ) -> dict[str, list[str]]:
     """Cookie header value(s) -> ``{name: [value, ...]}`` in the order sent.
 
     Pairs with an invalid name or value are skipped; the rest still count.
     Values lose one pair of surrounding double quotes. Stops reading past
     ``max_bytes`` bytes of header text or ``max_pairs`` pairs, whichever
-    comes first; the work is linear in the input.
+    comes first (by default ``limits``: 8 KiB and 256); the work is linear
+    in the input.
     """
     result: dict[str, list[str]] = {}
-    budget = max_bytes
+    budget = limits.max_bytes if max_bytes is None else max_bytes
+    if max_pairs is None:
+        max_pairs = limits.max_pairs
     pairs = 0
     for field in (headers,) if isinstance(headers, str) else headers:
         if budget <= 0:

@@ -377,3 +377,19 @@ def test_format_then_parse() -> None:
     header = format_set_cookie("sid", "abc-_=", ws.Options(), now=GO_TIME)
     pair = header.split(";", 1)[0]
     assert parse_cookie_header(pair) == {"sid": ["abc-_="]}
+
+
+def test_limits_are_configurable_for_stores() -> None:
+    from websessions import cookies
+
+    store = ws.CookieStore(bytes(range(32)))
+    value = store.codecs[0].encode("s", {"a": 1})
+    header = "; ".join(f"junk{i}=x" for i in range(300)) + f"; s={value}"
+    assert store.get({"REQUEST_METHOD": "GET", "HTTP_COOKIE": header}, "s").is_new
+    saved = cookies.limits.max_bytes, cookies.limits.max_pairs
+    cookies.limits.max_bytes, cookies.limits.max_pairs = 65536, 1000
+    try:
+        session = store.get({"REQUEST_METHOD": "GET", "HTTP_COOKIE": header}, "s")
+        assert session.values == {"a": 1}
+    finally:
+        cookies.limits.max_bytes, cookies.limits.max_pairs = saved
