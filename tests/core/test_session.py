@@ -6,20 +6,12 @@ lists: the plain-WSGI adapter needs nothing else.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
 
 import websessions as ws
 from websessions.session import FLASH_KEY
-
-
-@ws.register(name="tests.core.session.FlashMessage")
-@dataclasses.dataclass
-class FlashMessage:
-    type: int
-    message: str
 
 
 def environ(cookie: str | None = None) -> dict[str, Any]:
@@ -48,70 +40,8 @@ def store() -> ws.CookieStore:
     return ws.CookieStore(b"secret-key-of-32-bytes-for-tests")
 
 
-# -- gorilla/sessions' sessions_test.go ----------------------------------------------
-
-
-def test_gorilla_TestFlashes(store: ws.CookieStore) -> None:
-    # Round 1: flashes, a custom key, one Set-Cookie.
-    req, rsp = environ(), headers()
-    session = store.get(req, "session-key")
-    assert session.flashes() == []
-    session.add_flash("foo")
-    session.add_flash("bar")
-    session.add_flash("baz", "custom_key")
-    ws.save(req, rsp)
-    cookies = set_cookies(rsp)
-    assert len(cookies) == 1
-    with pytest.raises(ws.UsageError, match="invalid cookie name"):
-        store.get(req, "session:key")
-
-    # Round 2: read them back; flashes() empties the queue.
-    req, rsp = environ(cookie_pair(cookies[0])), headers()
-    session = store.get(req, "session-key")
-    assert session.error is None
-    assert not session.is_new
-    assert session.flashes() == ["foo", "bar"]
-    assert session.flashes() == []
-    assert session.flashes("custom_key") == ["baz"]
-    assert session.flashes("custom_key") == []
-
-    # Round 3: a custom (registered) type.
-    req, rsp = environ(), headers()
-    session = store.get(req, "session-key")
-    assert session.flashes() == []
-    session.add_flash(FlashMessage(42, "foo"))
-    ws.save(req, rsp)
-    cookies = set_cookies(rsp)
-    assert len(cookies) == 1
-
-    # Round 4: it comes back as that type.
-    req, rsp = environ(cookie_pair(cookies[0])), headers()
-    session = store.get(req, "session-key")
-    flashes = session.flashes()
-    assert len(flashes) == 1
-    custom = flashes[0]
-    assert type(custom) is FlashMessage
-    assert custom == FlashMessage(42, "foo")
-
-    # Round 5: a shallow copy of the request keeps the request's sessions.
-    req = environ()
-    session = store.get(req, "session-key")
-    session.values["test"] = "test-value"
-    req = dict(req)
-    session = store.get(req, "session-key")
-    assert session.values.get("test") == "test-value"
-
-
-def test_gorilla_TestCookieStoreMapPanic() -> None:
-    store = ws.CookieStore(b"aaa0defe5d2839cbc46fc4f080cd7adc")
-    req, rsp = environ(), headers()
-    session = ws.Session(store, "hello")
-    session.values["data"] = "hello-world"
-    session.save(req, rsp)
-    (header,) = set_cookies(rsp)
-    assert header.startswith("hello=")
-    back = store.get(environ(cookie_pair(header)), "hello")
-    assert back.values == {"data": "hello-world"}
+# gorilla's TestFlashes and TestCookieStoreMapPanic are ported once, for both
+# stores, in tests/stores/test_gorilla.py.
 
 
 # -- flashes ---------------------------------------------------------------------------
