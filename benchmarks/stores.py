@@ -126,7 +126,8 @@ def _records(store: ws.ServerSideStore) -> tuple[bytes, bytes]:
     A floor writes the one it did not read, so every write changes the
     stored bytes (SQLite, for one, skips rewriting identical rows).
     """
-    one, two = (store._encode(NAME, {**SMALL, "visits": n}) for n in (1000, 1001))
+    codec = store.record_codecs[0]
+    one, two = (codec.encode(NAME, {**SMALL, "visits": n}).encode() for n in (1000, 1001))
     assert len(one) == len(two)
     return one, two
 

@@ -20,7 +20,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -38,6 +38,8 @@ from .errors import (
     WeakKeyWarning,
 )
 from .serializers import DefaultSerializer, Serializer
+
+T = TypeVar("T")
 
 DEFAULT_MAX_AGE = 86400 * 30
 DEFAULT_MAX_LENGTH = 4096
@@ -242,11 +244,20 @@ class SecureCookie:
         Raises :class:`UsageError` if the serializer cannot represent
         ``value`` or the result is longer than ``max_length``.
         """
-        payload = self.serializer.dumps(value)
+        return self.seal(name, self.serializer.dumps(value))[0]
+
+    def seal(self, name: str, payload: bytes) -> tuple[str, int]:
+        """Encrypt (with a block key), sign and base64 serialized ``payload``.
+
+        Returns the encoded value and the Unix time it was signed at. Stores
+        that compare payloads (server-side records) use it with
+        :meth:`open` to skip a serializer round trip.
+        """
         if self._aes is not None:
             iv = secrets.token_bytes(_IV_SIZE)
             payload = iv + self._xor_stream(iv, payload)
-        body = b"%d|%s" % (int(self._clock()), _b64encode(payload))
+        stamp = int(self._clock())
+        body = b"%d|%s" % (stamp, _b64encode(payload))
         mac = self._sign(_name_bytes(name) + b"|" + body)
         encoded = _b64encode(body + b"|" + mac)
         if self.max_length and len(encoded) > self.max_length:
@@ -254,10 +265,17 @@ class SecureCookie:
                 f"the encoded value for {name!r} is {len(encoded)} bytes, over max_length="
                 f"{self.max_length}; store less in the session, or use a server-side store"
             )
-        return encoded.decode("ascii")
+        return encoded.decode("ascii"), stamp
 
     def decode(self, name: str, value: str) -> Any:
         """Verify and decode a value made by :meth:`encode` (here or by Go).
+
+        Raises a :class:`DecodeError` subclass saying why it was rejected.
+        """
+        return self.deserialize(self.open(name, value)[0])
+
+    def open(self, name: str, value: str) -> tuple[bytes, int]:
+        """Verify (and decrypt) a value; return its serialized payload and signed time.
 
         Raises a :class:`DecodeError` subclass saying why it was rejected.
         """
@@ -285,6 +303,10 @@ class SecureCookie:
             if len(payload) <= _IV_SIZE:
                 raise DecryptionFailed
             payload = self._xor_stream(payload[:_IV_SIZE], payload[_IV_SIZE:])
+        return payload, stamp
+
+    def deserialize(self, payload: bytes) -> Any:
+        """The value of a verified payload; :class:`DeserializeFailed` if it won't load."""
         try:
             return self.serializer.loads(payload)
         except DecodeError:
@@ -350,12 +372,28 @@ def encode_multi(name: str, value: Any, codecs: Sequence[SecureCookie]) -> str:
 
 def decode_multi_index(name: str, value: str, codecs: Sequence[SecureCookie]) -> tuple[Any, int]:
     """Like :func:`decode_multi`, also returning the index of the codec that verified."""
+    return _first_verified(name, value, codecs, SecureCookie.decode)
+
+
+def open_multi(name: str, value: str, codecs: Sequence[SecureCookie]) -> tuple[bytes, int, int]:
+    """Like :meth:`SecureCookie.open` with each codec in turn: ``(payload, signed time, index)``."""
+    (payload, stamp), index = _first_verified(name, value, codecs, SecureCookie.open)
+    return payload, stamp, index
+
+
+def _first_verified(
+    name: str,
+    value: str,
+    codecs: Sequence[SecureCookie],
+    method: Callable[[SecureCookie, str, str], T],
+) -> tuple[T, int]:
+    """``method(codec, name, value)`` of the first codec that accepts ``value``, and its index."""
     if not codecs:
         raise UsageError("no codecs provided")
     best: DecodeError | None = None
     for index, codec in enumerate(codecs):
         try:
-            return codec.decode(name, value), index
+            return method(codec, name, value), index
         except DecodeError as exc:
             # A failure past the MAC check says more than a MAC mismatch
             # with some other pair's key.

@@ -16,15 +16,16 @@ FLASH_KEY = "_flash"
 class Loaded(NamedTuple):
     """What a store remembers about the record (or cookie) a session was loaded from.
 
-    ``record`` is the stored bytes (the compare-and-set version), ``values``
-    an independent copy of the values as loaded (to tell what this request
-    changed) and ``written`` the record's signed Unix time. A
-    :class:`~websessions.CookieStore` with ``rolling=False`` keeps one too,
-    with ``options`` (the cookie options as loaded) and ``created``.
+    ``record`` is the stored bytes (the compare-and-set version), ``payload``
+    the values as loaded, serialized (a save compares it with the values'
+    bytes then, to tell whether this request changed them) and ``written``
+    the record's signed Unix time. A :class:`~websessions.CookieStore` with
+    ``rolling=False`` keeps one too, with ``options`` (the cookie options as
+    loaded) and ``created``.
     """
 
     record: bytes
-    values: dict[Any, Any]
+    payload: bytes
     written: int
     options: Options | None = None
     created: int | None = None

@@ -182,3 +182,77 @@ def test_refresh_after_defaults_to_a_tenth_of_the_ttl() -> None:
     assert ws.MemoryStore(*KEYS, ttl=1000, refresh_after=0).refresh_after == 0
     assert ws.MemoryStore(*KEYS).ttl == 86400 * 30
     assert time.time() > 0
+
+
+class CountingBackend(PlainBackend):
+    """A plain backend that counts writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def save(self, session_id: str, data: bytes, ttl: int) -> None:
+        self.writes += 1
+        super().save(session_id, data, ttl)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "written"),
+    [
+        ({"n": 1}, {"n": 1}, False),
+        ({"n": 1}, {"n": True}, True),  # equal in Python, not in the record
+        ({"n": 1}, {"n": 1.0}, True),
+        ({"cart": [1]}, {"cart": [1, 2]}, True),  # an in-place change
+        ({"t": (1, 2)}, {"t": [1, 2]}, True),
+        ({"a": 1, "b": 2}, {"b": 2, "a": 1}, True),  # same items, new order: harmless write
+    ],
+)
+async def test_a_save_writes_only_when_the_record_would_change(
+    before: dict[str, Any], after: dict[str, Any], written: bool
+) -> None:
+    backend = CountingBackend()
+    store = ws.ServerSideStore(backend, *KEYS)
+    browser = Client(store, "sync")
+    await browser.visit(before)
+    request = await browser.open()
+    request.session.values.clear()
+    request.session.values.update(after)
+    backend.writes = 0
+    await browser.commit(request)
+    assert backend.writes == int(written)
+    assert (await browser.open()).session.values == after
+
+
+async def test_a_record_in_another_spelling_is_read_and_rewritten_once() -> None:
+    backend = CountingBackend()
+    store = ws.ServerSideStore(backend, *KEYS)
+    browser = Client(store, "sync")
+    await browser.visit(a=1)
+    [(session_id, _)] = backend.records.items()
+    # As another encoder might write it: the same values, other bytes.
+    record, _ = store.record_codecs[0].seal("session", b'{ "a" : 1 }')
+    backend.records[session_id] = record.encode()
+    writes = []
+    for _ in range(3):
+        backend.writes = 0
+        request = await browser.open()
+        assert request.session.values == {"a": 1}
+        await browser.commit(request)
+        writes.append(backend.writes)
+    assert writes == [1, 0, 0]
+
+
+async def test_a_merge_diffs_against_the_values_as_loaded() -> None:
+    """The key diff is rebuilt from the loaded payload only on a conflict."""
+    backend = CountingBackend()
+    store = ws.ServerSideStore(backend, *KEYS)
+    browser = Client(store, "sync")
+    await browser.visit(a=1, b=1, gone=1)
+    mine, theirs = await browser.open(), await browser.open()
+    mine.session.values["a"] = 2
+    del mine.session.values["gone"]
+    theirs.session.values["b"] = 2
+    theirs.session.values["new"] = 1
+    await browser.commit(theirs)
+    await browser.commit(mine)
+    assert (await browser.open()).session.values == {"a": 2, "b": 2, "new": 1}

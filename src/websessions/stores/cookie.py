@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 from typing import Any
 
 from ..codec import encode_multi
-from ..errors import DecodeError
+from ..errors import DecodeError, UsageError
 from ..registry import Registry
 from ..session import Loaded, Session
 from .base import Store, signed_time
-from .server import changes
 
 
 class CookieStore(Store):
@@ -51,13 +49,22 @@ class CookieStore(Store):
 
     def _snapshot(self, session: Session, cookie: str) -> None:
         """Remember the session as sent, to tell at save whether anything changed."""
+        try:
+            payload = self._serialized(session)
+        except UsageError:  # values this serializer can't write back: always "changed"
+            payload = b""
         session._loaded = Loaded(
             cookie.encode("ascii"),
-            copy.deepcopy(session.values),
+            payload,
             signed_time(cookie),
             session.options.copy(),
             session.created,
         )
+
+    def _serialized(self, session: Session) -> bytes:
+        # The values' bytes are compared, not the values: cheaper than a deep
+        # copy to diff, and "changed" means what the cookie would carry changed.
+        return self.codecs[0].serializer.dumps(session.values)
 
     def _unchanged(self, session: Session) -> bool:
         loaded = session._loaded
@@ -67,7 +74,7 @@ class CookieStore(Store):
             and not session.destroyed
             and session.created == loaded.created
             and session.options == loaded.options
-            and not changes(loaded.values, session.values)
+            and self._serialized(session) == loaded.payload
         )
 
     def save(self, request: Any, response: Any, session: Session) -> None:

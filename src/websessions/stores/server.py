@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Generator
 from typing import Any, TypedDict, TypeVar
 
-from ..codec import DEFAULT_MAX_LENGTH, SecureCookie, decode_multi_index, encode_multi
+from ..codec import DEFAULT_MAX_LENGTH, SecureCookie, encode_multi, open_multi
 from ..cookies import format_set_cookie
 from ..errors import (
     DecodeError,
@@ -35,7 +35,7 @@ from ..registry import Registry
 from ..serializers import Serializer
 from ..session import Loaded, Session
 from .backend import Backend
-from .base import Store, make_codecs, signed_time
+from .base import Store, make_codecs
 
 _ID = re.compile(r"[A-Z2-7]{52}")
 
@@ -226,17 +226,22 @@ class ServerSideStore(Store):
 
     def _decode_record(self, name: str, record: bytes) -> dict[Any, Any]:
         """The values of a record, as stored (the start time key still in)."""
-        return self._decode_record_index(name, record)[0]
+        payload, _, index = self._open_record(name, record)
+        return self._record_values(payload, index)
 
-    def _decode_record_index(self, name: str, record: bytes) -> tuple[dict[Any, Any], int]:
-        """The values of a record (the start time key still in) and the key pair's index."""
+    def _open_record(self, name: str, record: bytes) -> tuple[bytes, int, int]:
+        """Verify a record: its serialized values, signed time and key pair's index."""
         try:
-            values, index = decode_multi_index(name, record.decode("ascii"), self.record_codecs)
+            return open_multi(name, record.decode("ascii"), self.record_codecs)
         except UnicodeDecodeError:
             raise MalformedValue("the stored record is not ASCII") from None
+
+    def _record_values(self, payload: bytes, index: int = 0) -> dict[Any, Any]:
+        """The values of a verified record's payload (the start time key still in)."""
+        values = self.record_codecs[index].deserialize(payload)
         if not isinstance(values, dict):
             raise DeserializeFailed("the stored record is not a dict")
-        return values, index
+        return values
 
     def _load_steps(self, registry: Registry, name: str) -> Steps[Session]:
         """The session of the first cookie whose ID verifies and still has a record.
@@ -260,11 +265,11 @@ class ServerSideStore(Store):
                 errors.append(SessionNotFound())
                 continue
             try:
-                values, record_index = self._decode_record_index(name, record)
+                payload, written, record_index = self._open_record(name, record)
+                values = self._record_values(payload, record_index)
             except DecodeError as exc:
                 errors.append(exc)
                 continue
-            written = signed_time(record)
             created, timeout = self._check_lifetime(values, written)
             if timeout is not None:
                 errors.append(timeout)
@@ -279,7 +284,9 @@ class ServerSideStore(Store):
                 key_index=max(cookie_index, record_index),
                 created=created,
             )
-            session._loaded = Loaded(record, copy.deepcopy(values), written)
+            # The payload as loaded tells at save whether the values changed:
+            # comparing bytes is cheaper than keeping a deep copy to diff.
+            session._loaded = Loaded(record, payload, written)
             return session
         return Session(self, name, error=errors[0] if errors else None)
 
@@ -321,12 +328,20 @@ class ServerSideStore(Store):
 
     # -- saving -------------------------------------------------------------------
 
-    def _encode(self, name: str, values: dict[Any, Any]) -> bytes:
-        return encode_multi(name, values, self.record_codecs).encode("ascii")
+    def _payload(self, session: Session, values: dict[Any, Any]) -> bytes:
+        """``values`` serialized for ``session``'s record, with its start time if it has one."""
+        return self.record_codecs[0].serializer.dumps(self._with_created(session, values))
 
-    def _encode_session(self, session: Session, values: dict[Any, Any]) -> bytes:
-        """The record of ``values`` for ``session``, with its start time if it has one."""
-        return self._encode(session.name, self._with_created(session, values))
+    def _seal(self, session: Session, payload: bytes) -> tuple[bytes, int]:
+        """The record of ``payload`` (newest key pair) and the time it is signed at."""
+        record, stamp = self.record_codecs[0].seal(session.name, payload)
+        return record.encode("ascii"), stamp
+
+    def _loaded_values(self, session: Session, loaded: Loaded) -> dict[Any, Any]:
+        """The values ``session`` was loaded with (built again, only for a merge)."""
+        values = self._record_values(loaded.payload)
+        self._take_created(values)
+        return values
 
     def _write(self, session_id: str, data: bytes, expected: bytes) -> Steps[bool]:
         """Compare-and-set; a backend without ``save_if`` gets a re-read just before."""
@@ -338,12 +353,15 @@ class ServerSideStore(Store):
         yield "save", (session_id, data, self.ttl)
         return True
 
-    def _settle(self, session: Session, data: bytes, values: dict[Any, Any]) -> None:
-        """Record that ``data`` (encoding ``values``) is now the session's record."""
+    def _settle(
+        self, session: Session, data: bytes, payload: bytes, stamp: int, values: dict[Any, Any]
+    ) -> None:
+        """Record that ``data`` (signed at ``stamp``, holding ``payload``, the
+        serialized ``values``) is now the session's record."""
         if values is not session.values:
             session.values.clear()
             session.values.update(values)
-        session._loaded = Loaded(data, copy.deepcopy(values), signed_time(data))
+        session._loaded = Loaded(data, payload, stamp)
         session._destroyed = False
 
     def _create(self, session: Session) -> Steps[None]:
@@ -351,22 +369,27 @@ class ServerSideStore(Store):
 
         A plain save: nobody else can be writing under 256 fresh random bits.
         """
-        data = self._encode_session(session, session.values)
+        payload = self._payload(session, session.values)
+        data, stamp = self._seal(session, payload)
         if session.id is None:
             session.id = new_session_id()
         yield "save", (session.id, data, self.ttl)
-        self._settle(session, data, session.values)
+        self._settle(session, data, payload, stamp, session.values)
 
-    def _update(self, session: Session, loaded: Loaded, diff: dict[Any, Any]) -> Steps[None]:
-        """Compare-and-set the changed values; on a conflict merge and retry."""
+    def _update(self, session: Session, loaded: Loaded, payload: bytes) -> Steps[None]:
+        """Compare-and-set the changed values (serialized: ``payload``); on a
+        conflict merge and retry."""
         session_id = session.id
         assert session_id is not None
         values, expected = session.values, loaded.record
+        diff: dict[Any, Any] | None = None
         for attempt in range(self.max_retries + 1):
-            data = self._encode_session(session, values)
+            data, stamp = self._seal(session, payload)
             if (yield from self._write(session_id, data, expected)):
-                self._settle(session, data, values)
+                self._settle(session, data, payload, stamp, values)
                 return
+            if diff is None:  # what this request changed, key by key: needed from here on
+                diff = changes(self._loaded_values(session, loaded), session.values)
             if attempt:  # jittered backoff lets a crowd of writers spread out
                 yield "sleep", (random.uniform(0, min(0.05, 0.001 * 2**attempt)),)
             current = yield "load", (session_id,)
@@ -388,6 +411,7 @@ class ServerSideStore(Store):
                     yield from self._create(session)
                 return
             values, expected = apply_changes(diff, base), current
+            payload = self._payload(session, values)
         raise StoreError(
             f"gave up saving session {session.name!r} after {self.max_retries + 1} attempts: "
             "other requests kept changing it at the same time",
@@ -410,20 +434,20 @@ class ServerSideStore(Store):
                 old, session._old_id = session._old_id, None
                 yield "delete", (old,)
             return "set"
-        diff = changes(loaded.values, session.values)
+        payload = self._payload(session, session.values)
         stale = bool(session.key_index)  # on an old key pair: re-encode record and cookie
-        if diff:
+        if payload != loaded.payload:
             before = session.id
-            yield from self._update(session, loaded, diff)
+            yield from self._update(session, loaded, payload)
             if session.id is None:
                 return "keep"
             return "set" if self.rolling or stale or session.id != before else "keep"
         if not self.rolling and not stale:
             return "keep"
         if stale or self._clock() - loaded.written >= self.refresh_after:
-            data = self._encode_session(session, session.values)
+            data, stamp = self._seal(session, payload)
             if (yield from self._write(session.id, data, loaded.record)):
-                session._loaded = Loaded(data, loaded.values, signed_time(data))
+                session._loaded = Loaded(data, payload, stamp)
         return "set"
 
     def _forget(self, session: Session) -> list[str]:
