@@ -133,10 +133,13 @@ class SessionStore(SessionBase):
         headers: list[tuple[str, str]] = []
         self.store.save(self._environ(None), headers, websession)
         value = _cookie_value(headers)
-        if value is None and websession.id is not None and websession.options.max_age >= 0:
-            # A server-side store that keeps an unchanged cookie (rolling=False) sends
-            # none; Django sets one anyway, so make the value it would have sent.
-            value = encode_multi(websession.name, websession.id, self.store.codecs)
+        if value is None and websession.options.max_age >= 0:
+            # A store that keeps an unchanged cookie (rolling=False) sends none;
+            # Django sets one anyway, so give it the value the browser has.
+            if websession.id is not None:
+                value = encode_multi(websession.name, websession.id, self.store.codecs)
+            elif websession._loaded is not None:  # a CookieStore: the cookie as loaded
+                value = websession._loaded.record.decode("ascii")
         return value
 
     def _expired(self, values: dict[Any, Any], session_key: str) -> bool:
