@@ -18,6 +18,7 @@ import inspect
 import json
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,6 +265,14 @@ def cli() -> None:
     with rotate-check --exit-code); 2 usage; 3 store failure; 4 not
     supported by this store.
     """
+    # Warnings (a short key, say) as one line of ours, not Python's file:line form.
+    shown = warnings.showwarning
+    warnings.showwarning = _show_warning
+    click.get_current_context().call_on_close(lambda: setattr(warnings, "showwarning", shown))
+
+
+def _show_warning(message: Warning | str, *_: object, **__: object) -> None:
+    click.echo(f"websessions: warning: {message}", err=True)
 
 
 @cli.command()

@@ -83,3 +83,22 @@ def test_main_runs_the_group(capsys: pytest.CaptureFixture[str]) -> None:
         main(["keygen", "--format", "env"], prog_name="websessions")
     assert info.value.code == 0
     assert capsys.readouterr().out.startswith("WEBSESSIONS_KEYS=")
+
+
+def test_a_short_key_warns_in_one_plain_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "websessions", "encode", "--keys", "01" * 8, "-n", "s", "{}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stderr.startswith("websessions: warning: the hash key is 8 bytes")
+    assert len(result.stderr.splitlines()) == 1  # no file:line, no source line
+
+
+def test_warnings_are_python_s_own_again_after_a_command(run: Run) -> None:
+    import warnings
+
+    shown = warnings.showwarning
+    assert run("encode", "--keys", "01" * 8, "-n", "s", "{}").exit_code == 0
+    assert warnings.showwarning is shown
