@@ -100,5 +100,5 @@ def test_warnings_are_python_s_own_again_after_a_command(run: Run) -> None:
     import warnings
 
     shown = warnings.showwarning
-    assert run("encode", "--keys", "01" * 8, "-n", "s", "{}").exit_code == 0
+    assert run("encode", "--keys", "01" * 32, "-n", "s", "{}").exit_code == 0
     assert warnings.showwarning is shown
