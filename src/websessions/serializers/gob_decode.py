@@ -62,7 +62,7 @@ from .gob_types import (
 class Decoder(Stream):
     """Values, guided by the Go type each must be (from its interface name)."""
 
-    __slots__ = ("known", "padded")
+    __slots__ = ("known", "padded", "str_maps")
 
     def __init__(self, data: bytes, registry: GobRegistry) -> None:
         # Stream.__init__, inlined.
@@ -72,11 +72,12 @@ class Decoder(Stream):
         self.end = 0
         self.depth = 0
         self.wire: dict[int, _Wire] = {}
-        # The data and some zeros: the fast paths look a few bytes ahead
-        # before checking the end of the message.
+        # The data and some zeros: the fast paths look ahead (up to a length
+        # byte past a position within the message) before checking the end.
         self.padded = data + _PADDING
         # Interface values' names and ids (bytes) known to be a slice or map type.
         self.known: dict[bytes, tuple[int, GoType, int]] = {}
+        self.str_maps: set[bytes] = set()  # those of map[string]interface {}
 
     # -- values ----------------------------------------------------------
 
@@ -253,142 +254,259 @@ class Decoder(Stream):
     # are the same. Strings and small ints inside maps and slices are read
     # in the loops themselves, with the position in a local.
 
+    # Entries of session maps read before are looked up whole: the bytes of a
+    # key and of the head of its value (the value's type name, id, byte count
+    # and delta, then a string's length, a one-byte int, or a float's first
+    # byte) give the key and what is left to read. Session keys and the keys
+    # of nested maps repeat from map to map and from cookie to cookie. Only
+    # bytes that an entry's careful reading (any_entry, str_entry) accepted
+    # are cached, with what it read from them: a hit reads as it would.
+
     def map_any(self, n: int) -> dict[Any, Any]:
         """The ``n`` (counted) entries of a map[interface {}]interface {}."""
         data = self.padded
         end = self.end
         pos = self.pos
-        interface = self.interface
+        entries = _ANY_ENTRIES
+        result: dict[Any, Any] = {}
+        for _ in range(n):
+            r = pos + 11 + data[pos + 10]  # after the key, if a string of < 0x80 bytes
+            c = data[r]  # the length of the value's type name
+            if c == 6:
+                if (hit := entries.get(data[pos : r + 11])) is not None:
+                    k, size = hit
+                    if (q := r + size) <= end:
+                        try:
+                            result[k] = data[r + 11 : q].decode()
+                        except UnicodeDecodeError:
+                            result[k] = data[r + 11 : q].decode("utf-8", "surrogateescape")
+                        pos = q
+                        continue
+            elif c == 3 and (hit := entries.get(data[pos : r + 8])) is not None and r < end - 7:
+                k, result[k] = hit
+                pos = r + 8
+                continue
+            self.pos = pos
+            self.any_entry(result)
+            pos = self.pos
+            end = self.end
+        self.pos = pos
+        return result
+
+    def any_entry(self, result: dict[Any, Any]) -> None:  # noqa: PLR0915
+        """One entry of a map[interface {}]interface {}, read into ``result``."""
+        data = self.padded
+        end = self.end
+        pos = start = self.pos
         heads = _STR_HEADS
-        result = {}
         keys = _KEYS
         k: Any
         v: Any
-        for _ in range(n):
-            size = data[pos + 10]
-            r = pos + 11 + size
-            if (k := keys.get(data[pos:r])) is not None and r <= end:
-                pos = r
-            elif data[pos : pos + 11] == heads[size] and r <= end:
-                try:
-                    k = data[pos + 11 : r].decode()
-                except UnicodeDecodeError:
-                    k = data[pos + 11 : r].decode("utf-8", "surrogateescape")
-                if size <= _CACHED_KEY:
-                    if len(keys) >= _CACHED_KEYS:
-                        keys.clear()
-                    keys[data[pos:r]] = k
-                pos = r
-            else:
-                self.pos = pos
-                k = interface()
-                pos = self.pos
-                end = self.end
-            size = data[pos + 10]
-            if data[pos : pos + 11] == heads[size] and (r := pos + 11 + size) <= end:
-                try:
-                    v = data[pos + 11 : r].decode()
-                except UnicodeDecodeError:
-                    v = data[pos + 11 : r].decode("utf-8", "surrogateescape")
-                pos = r
-            elif data[pos : pos + 7] == _INT_HEAD and (u := data[pos + 7]) < 0x80 and pos < end - 7:
-                v = ~(u >> 1) if u & 1 else u >> 1
-                pos += 8
-            else:
-                self.pos = pos
-                v = interface()
-                pos = self.pos
-                end = self.end
+        size = data[pos + 10]
+        r = pos + 11 + size
+        cache = size <= _CACHED_KEY
+        if (k := keys.get(data[pos:r])) is not None and r <= end:
+            pos = r
+        elif data[pos : pos + 11] == heads[size] and r <= end:
             try:
-                result[k] = v
-            except TypeError:
-                fail(f"map key {k!r:.40} is not hashable in Python")
+                k = data[pos + 11 : r].decode()
+            except UnicodeDecodeError:
+                k = data[pos + 11 : r].decode("utf-8", "surrogateescape")
+            if cache:
+                if len(keys) >= _CACHED_KEYS:
+                    keys.clear()
+                keys[data[pos:r]] = k
+            pos = r
+        else:
+            cache = False
+            self.pos = pos
+            k = self.interface()
+            pos = self.pos
+            end = self.end
+        c = data[pos]  # the length of the value's type name
+        if (
+            c == 6
+            and data[pos : pos + 11] == heads[size := data[pos + 10]]
+            and (r := pos + 11 + size) <= end
+        ):
+            try:
+                v = data[pos + 11 : r].decode()
+            except UnicodeDecodeError:
+                v = data[pos + 11 : r].decode("utf-8", "surrogateescape")
+            if cache:
+                _remember(_ANY_ENTRIES, data[start : pos + 11], k, 11 + size)
+            pos = r
+        elif (
+            c == 3
+            and data[pos : pos + 7] == _INT_HEAD
+            and (u := data[pos + 7]) < 0x80
+            and pos < end - 7
+        ):
+            v = ~(u >> 1) if u & 1 else u >> 1
+            if cache:
+                _remember(_ANY_ENTRIES, data[start : pos + 8], k, v)
+            pos += 8
+        else:
+            self.pos = pos
+            v = self.interface()
+            pos = self.pos
+        try:
+            result[k] = v
+        except TypeError:
+            fail(f"map key {k!r:.40} is not hashable in Python")
         self.pos = pos
-        return result
 
     def map_str(self, n: int) -> dict[str, Any]:
         """The ``n`` (counted) entries of a map[string]interface {}."""
         data = self.padded
         end = self.end
         pos = self.pos
-        interface = self.interface
-        heads = _STR_HEADS
-        names = _NAMES
+        entries = _STR_ENTRIES
         result: dict[str, Any] = {}
         for _ in range(n):
-            size = data[pos]  # a string, not in an interface
-            r = pos + 1 + size
-            if (k := names.get(data[pos:r])) is not None and r <= end:
-                pos = r
-            elif size < 0x80 and r <= end:
-                try:
-                    k = data[pos + 1 : r].decode()
-                except UnicodeDecodeError:
-                    k = data[pos + 1 : r].decode("utf-8", "surrogateescape")
-                if size <= _CACHED_KEY:
-                    if len(names) >= _CACHED_KEYS:
-                        names.clear()
-                    names[data[pos:r]] = k
-                pos = r
-            else:
-                self.pos = pos
-                k = self.string()
-                pos = self.pos
-            size = data[pos + 10]
-            if data[pos : pos + 11] == heads[size] and (r := pos + 11 + size) <= end:
-                try:
-                    result[k] = data[pos + 11 : r].decode()
-                except UnicodeDecodeError:
-                    result[k] = data[pos + 11 : r].decode("utf-8", "surrogateescape")
-                pos = r
-            elif data[pos : pos + 7] == _INT_HEAD and (u := data[pos + 7]) < 0x80 and pos < end - 7:
-                result[k] = ~(u >> 1) if u & 1 else u >> 1
-                pos += 8
-            elif (
-                data[pos : pos + 9] == _FLOAT_HEAD
-                and data[pos + 9] < 0x80
-                and not data[pos + 10]
-                and ((u := data[pos + 11]) < 0x80 or u >= 0xF8)
-                and (r := pos + (12 if u < 0x80 else 268 - u)) <= end
-            ):
-                if u < 0x80:
-                    result[k] = _UNPACK_DOUBLE(u.to_bytes(8, "big"))[0]
-                else:
-                    result[k] = _UNPACK_DOUBLE(data[pos + 12 : r].rjust(8, b"\x00"))[0]
-                pos = r
-            else:
-                self.pos = pos
-                result[k] = interface()
-                pos = self.pos
-                end = self.end
+            r = pos + 1 + data[pos]  # after the key, if it is < 0x80 bytes
+            c = data[r]  # the length of the value's type name
+            if c == 6:
+                if (hit := entries.get(data[pos : r + 11])) is not None:
+                    k, size = hit
+                    if (q := r + size) <= end:
+                        try:
+                            result[k] = data[r + 11 : q].decode()
+                        except UnicodeDecodeError:
+                            result[k] = data[r + 11 : q].decode("utf-8", "surrogateescape")
+                        pos = q
+                        continue
+            elif c == 3:
+                if (hit := entries.get(data[pos : r + 8])) is not None and r < end - 7:
+                    k, result[k] = hit
+                    pos = r + 8
+                    continue
+            elif c == 7 and (hit := entries.get(data[pos : r + 12])) is not None:
+                k, size, zeros = hit
+                if (q := r + size) <= end:
+                    result[k] = _UNPACK_DOUBLE(zeros + data[r + 12 : q])[0]
+                    pos = q
+                    continue
+            self.pos = pos
+            self.str_entry(result)
+            pos = self.pos
+            end = self.end
         self.pos = pos
         return result
+
+    def str_entry(self, result: dict[str, Any]) -> None:
+        """One entry of a map[string]interface {}, read into ``result``."""
+        data = self.padded
+        end = self.end
+        pos = start = self.pos
+        heads = _STR_HEADS
+        names = _NAMES
+        size = data[pos]  # a string, not in an interface
+        r = pos + 1 + size
+        cache = size <= _CACHED_KEY
+        if (k := names.get(data[pos:r])) is not None and r <= end:
+            pos = r
+        elif size < 0x80 and r <= end:
+            try:
+                k = data[pos + 1 : r].decode()
+            except UnicodeDecodeError:
+                k = data[pos + 1 : r].decode("utf-8", "surrogateescape")
+            if cache:
+                if len(names) >= _CACHED_KEYS:
+                    names.clear()
+                names[data[pos:r]] = k
+            pos = r
+        else:
+            cache = False
+            self.pos = pos
+            k = self.string()
+            pos = self.pos
+        size = data[pos + 10]
+        if data[pos : pos + 11] == heads[size] and (r := pos + 11 + size) <= end:
+            try:
+                result[k] = data[pos + 11 : r].decode()
+            except UnicodeDecodeError:
+                result[k] = data[pos + 11 : r].decode("utf-8", "surrogateescape")
+            if cache:
+                _remember(_STR_ENTRIES, data[start : pos + 11], k, 11 + size)
+            self.pos = r
+        elif data[pos : pos + 7] == _INT_HEAD and (u := data[pos + 7]) < 0x80 and pos < end - 7:
+            result[k] = v = ~(u >> 1) if u & 1 else u >> 1
+            if cache:
+                _remember(_STR_ENTRIES, data[start : pos + 8], k, v)
+            self.pos = pos + 8
+        elif (
+            data[pos : pos + 9] == _FLOAT_HEAD
+            and data[pos + 9] < 0x80
+            and not data[pos + 10]
+            and ((u := data[pos + 11]) < 0x80 or u >= 0xF8)
+            and (r := pos + (12 if u < 0x80 else 268 - u)) <= end
+        ):
+            # The float as 8 bytes: its uint's bytes, after zeros.
+            zeros = u.to_bytes(8, "big") if u < 0x80 else _ZEROS_BEFORE[256 - u]
+            result[k] = _UNPACK_DOUBLE(zeros + data[pos + 12 : r])[0]
+            if cache:
+                _remember(_STR_ENTRIES, data[start : pos + 12], k, r - pos, zeros)
+            self.pos = r
+        else:
+            self.pos = pos
+            result[k] = self.interface()
 
     def slice_any(self, n: int) -> list[Any]:
         """The ``n`` (counted) elements of a []interface {}."""
         data = self.padded
         end = self.end
         pos = self.pos
-        interface = self.interface
-        heads = _STR_HEADS
+        strings = _STRINGS
+        str_maps = self.str_maps
+        limit = len(self.data) - 2
+        depth = self.depth
+        deeper = depth < MAX_DEPTH  # for the maps read here
+        inner = depth + 1
         items: list[Any] = []
         append = items.append
         for _ in range(n):
-            size = data[pos + 10]
-            if data[pos : pos + 11] == heads[size] and (r := pos + 11 + size) <= end:
-                try:
-                    append(data[pos + 11 : r].decode())
-                except UnicodeDecodeError:
-                    append(data[pos + 11 : r].decode("utf-8", "surrogateescape"))
-                pos = r
-            elif data[pos : pos + 7] == _INT_HEAD and (u := data[pos + 7]) < 0x80 and pos < end - 7:
-                append(~(u >> 1) if u & 1 else u >> 1)
-                pos += 8
-            else:
-                self.pos = pos
-                append(interface())
+            c = data[pos]  # the length of the type name
+            if c == 6:
+                if (size := strings.get(data[pos : pos + 11])) is not None and (
+                    r := pos + size
+                ) <= end:
+                    try:
+                        append(data[pos + 11 : r].decode())
+                    except UnicodeDecodeError:
+                        append(data[pos + 11 : r].decode("utf-8", "surrogateescape"))
+                    pos = r
+                    continue
+            elif c == 3:
+                if (
+                    data[pos : pos + 7] == _INT_HEAD
+                    and (u := data[pos + 7]) < 0x80
+                    and pos < end - 7
+                ):
+                    append(~(u >> 1) if u & 1 else u >> 1)
+                    pos += 8
+                    continue
+            elif (
+                data[pos : (p := pos + c + 3)] in str_maps
+                and p + 3 <= end
+                and data[p] < 0x80
+                and not data[p + 1]
+                and (m := data[p + 2]) < 0x80
+                and 2 * m < limit - p
+                and deeper
+            ):
+                # A map[string]interface {} as interface() reads it, in short.
+                self.pos = p + 3
+                self.depth = inner
+                append(self.map_str(m))
+                self.depth = depth
                 pos = self.pos
                 end = self.end
+                continue
+            self.pos = pos
+            append(self.interface())
+            pos = self.pos
+            end = self.end
         self.pos = pos
         return items
 
@@ -463,12 +581,20 @@ class Decoder(Stream):
                 self.pos = q
                 return self.typed_value(tid, gotype)
             if tid < 128:  # how the name and id read next time
-                known[data[pos:p] + _TWO_BYTE_IDS[tid]] = (code, gotype, tid)
+                head = data[pos:p] + _TWO_BYTE_IDS[tid]
+                known[head] = (code, gotype, tid)
+                if code == _MAP_STR:
+                    self.str_maps.add(head)
             p = q
-        # After the id: the byte count, the delta, then the count.
-        if data[p] >= 0x80 or data[p + 1] or p + 3 > end or self.depth >= MAX_DEPTH:
+        # After the id: the byte count (Go skips it), the delta, then the count.
+        if (u := data[p]) < 0x80:
+            q = p
+        elif (q := p + 256 - u) > p + 8:  # a uint of more than 8 bytes: the general path fails
+            q = end
+        if data[q + 1] or q + 3 > end or self.depth >= MAX_DEPTH:
             self.pos = p
             return self.typed_value(tid, gotype)
+        p = q  # the delta is at p + 1
         self.depth += 1
         n = data[p + 2]
         if code == _SLICE:
@@ -697,10 +823,13 @@ _FAST_NAMES: dict[bytes, tuple[int, GoType, int]] = {
 # An interface holding a string of n < 126 bytes, up to the string (the byte
 # count Go writes is n + 2), and one holding an int of one byte.
 _STR_HEADS = [b"\x06string\x0c" + bytes((n + 2, 0, n)) for n in range(126)] + [b""] * 130
+# The same heads: the end of the string, from the head's start.
+_STRINGS = {head: 11 + n for n, head in enumerate(_STR_HEADS[:126])}
 _INT_HEAD = b"\x03int\x04\x02\x00"
 _FLOAT_HEAD = b"\x07float64\x08"  # then the byte count, 0 and the float
 _UNPACK_DOUBLE = struct.Struct("<d").unpack
-_PADDING = bytes(16)
+_PADDING = bytes(320)
+_ZEROS_BEFORE = [bytes(8 - k) for k in range(9)]  # a float's uint of k bytes, as 8
 _TWO_BYTE_IDS = [bytes((0xFF, tid << 1)) for tid in range(128)]
 # Map keys read before, by their bytes: strings in an interface (the keys of
 # map[interface {}]...) and not (map[string]...). Keys repeat: session keys,
@@ -709,6 +838,19 @@ _KEYS: dict[bytes, str] = {}
 _NAMES: dict[bytes, str] = {}
 _CACHED_KEY = 40  # bytes at most
 _CACHED_KEYS = 512
+# Entries' heads (see Decoder.map_any), by their bytes: the key, then the
+# string's end (from the value's start), or the int, or for a float its end
+# and the bytes that make its own 8.
+_ANY_ENTRIES: dict[bytes, tuple[Any, ...]] = {}
+_STR_ENTRIES: dict[bytes, tuple[Any, ...]] = {}
+
+
+def _remember(entries: dict[bytes, tuple[Any, ...]], head: bytes, *hit: Any) -> None:
+    if len(entries) >= _CACHED_KEYS:
+        entries.clear()
+    entries[head] = hit
+
+
 # Maps whose entries the fast loops read: (key's type id, the Go key type's kind).
 _FAST_MAPS = {(8, Kind.INTERFACE), (6, Kind.STRING)}
 
