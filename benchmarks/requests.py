@@ -222,7 +222,13 @@ def _rows(
 # -- Starlette ------------------------------------------------------------------
 
 
-def _starlette_app(middleware: list[Any]) -> Any:
+def _starlette_app(middleware: list[Any], *, floor: bool = False) -> Any:
+    """A Starlette app; with ``floor``, ``/visit`` is the bare view.
+
+    Starlette tries its routes in order, a regex each, so the floor requests
+    ``/visit`` from that app: the same routing work as the session rows'
+    ``/visit`` (``/bare``, the first route, costs about 1 µs less).
+    """
     from starlette.applications import Starlette
     from starlette.requests import Request as StarletteRequest
     from starlette.responses import PlainTextResponse
@@ -239,7 +245,7 @@ def _starlette_app(middleware: list[Any]) -> Any:
         _visit(request.session)
         return PlainTextResponse("ok")
 
-    routes = [Route("/bare", bare), Route("/seed", seed), Route("/visit", visit)]
+    routes = [Route("/bare", bare), Route("/seed", seed), Route("/visit", bare if floor else visit)]
     return Starlette(routes=routes, middleware=middleware)
 
 
@@ -261,7 +267,7 @@ def _starlette() -> list[tuple[str, Request, bool]]:
             [Middleware(StarletteSessions, secret_key=HASH_KEY.hex())]
         ),
     }
-    return _rows(ASGIRequest, _starlette_app([]), apps)
+    return _rows(ASGIRequest, _starlette_app([], floor=True), apps, bare_path="/visit")
 
 
 # -- Flask ----------------------------------------------------------------------

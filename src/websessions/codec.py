@@ -57,23 +57,10 @@ _TO_URL = bytes.maketrans(b"+/", b"-_")
 _b2a = binascii.b2a_base64
 _a2b = binascii.a2b_base64
 _compare = hmac.compare_digest
-
-
-def _b64encode(data: bytes) -> bytes:
-    return _b2a(data, newline=False).translate(_TO_URL)
-
-
-def _b64decode(data: bytes) -> bytes:
-    """URL-safe base64 with padding, strictly: no junk, no std alphabet."""
-    # strict_mode alone lets 'YWJj=' and 'QUJD====' through: padding may only
-    # be the last one or two characters of a length that is a multiple of 4.
-    pad = data.find(b"=")
-    if len(data) & 3 or (pad >= 0 and (pad < len(data) - 2 or data[-1:] != b"=")):
-        raise MalformedValue("base64 decode failed: bad length or padding")
-    try:
-        return _a2b(data.translate(_TO_STD), strict_mode=True)
-    except binascii.Error as exc:
-        raise MalformedValue(f"base64 decode failed: {exc}") from None
+# HMAC's key pads (RFC 2104): the key XOR 0x36 bytes, and XOR 0x5c bytes.
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+_SHA256_BLOCK = 64
 
 
 def _parse_timestamp(data: bytes) -> int:
@@ -88,13 +75,6 @@ def _parse_timestamp(data: bytes) -> int:
     if not -_INT64_MAX - 1 <= value <= _INT64_MAX:
         raise TimestampInvalid
     return value
-
-
-def _name_bytes(name: str) -> bytes:
-    try:
-        return name.encode("utf-8")
-    except (UnicodeEncodeError, AttributeError):
-        raise UsageError(f"the cookie name must be a str of valid Unicode, got {name!r}") from None
 
 
 def _as_key(key: object, what: str) -> bytes:
@@ -164,7 +144,8 @@ class SecureCookie:
         "_clock",
         "_ecb",
         "_hash_key",
-        "_mac",
+        "_inner",
+        "_outer",
         "block_key",
         "max_age",
         "max_length",
@@ -198,10 +179,15 @@ class SecureCookie:
             self._aes = algorithms.AES(self.block_key)
         # One ECB context per thread: cipher contexts are not thread-safe.
         self._ecb = threading.local()
-        mac = hmac.new(self._hash_key, digestmod=hashlib.sha256)
-        # The OpenSSL object under hmac.HMAC, when there is one: copying it
-        # directly skips two layers of Python wrappers per call.
-        self._mac: Any = getattr(mac, "_hmac", None) or mac
+        # HMAC-SHA256 (RFC 2104) from two SHA-256 states that have taken in the
+        # key pads: copying them per call is cheaper than copying an HMAC
+        # object, and the digests are the same (tests check it against hmac).
+        key = self._hash_key
+        if len(key) > _SHA256_BLOCK:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(_SHA256_BLOCK, b"\0")
+        self._inner = hashlib.sha256(key.translate(_IPAD))
+        self._outer = hashlib.sha256(key.translate(_OPAD))
         self.serializer: Serializer = serializer if serializer is not None else DefaultSerializer()
         self.max_age = _check_int(max_age, "max_age")
         self.min_age = _check_int(min_age, "min_age")
@@ -211,12 +197,6 @@ class SecureCookie:
     def __repr__(self) -> str:
         mode = "AES-CTR" if self._aes else "sign-only"
         return f"SecureCookie({mode}, max_age={self.max_age}, serializer={self.serializer!r})"
-
-    def _sign(self, message: bytes) -> bytes:
-        mac = self._mac.copy()
-        mac.update(message)
-        digest: bytes = mac.digest()
-        return digest
 
     def _xor_stream(self, iv: bytes, data: bytes) -> bytes:
         """AES-CTR with a 128-bit big-endian counter starting at ``iv``, as Go's cipher.NewCTR."""
@@ -253,17 +233,35 @@ class SecureCookie:
         that compare payloads (server-side records) use it with
         :meth:`open` to skip a serializer round trip.
         """
+        # seal and open run on every request that uses a session, so they
+        # write out the HMAC (two SHA-256 states, see __init__) and the strict
+        # base64 decoding inline rather than call helpers. Base64 is URL-safe
+        # with padding, decoded strictly: _TO_STD converts and rejects the
+        # standard alphabet, the length must be a multiple of 4, and as
+        # strict_mode alone lets excess padding through ('QUJD====' decodes to
+        # 'ABC'), the decoded length must be what the encoded length and its
+        # one or two '=' say.
+        try:
+            prefix = name.encode("utf-8") + b"|"
+        except (UnicodeEncodeError, AttributeError):
+            raise UsageError(
+                f"the cookie name must be a str of valid Unicode, got {name!r}"
+            ) from None
         if self._aes is not None:
             iv = secrets.token_bytes(_IV_SIZE)
             payload = iv + self._xor_stream(iv, payload)
         stamp = int(self._clock())
-        body = b"%d|%s" % (stamp, _b64encode(payload))
-        mac = self._sign(_name_bytes(name) + b"|" + body)
-        encoded = _b64encode(body + b"|" + mac)
-        if self.max_length and len(encoded) > self.max_length:
+        body = b"%d|%s" % (stamp, _b2a(payload, newline=False).translate(_TO_URL))
+        inner = self._inner.copy()  # HMAC-SHA256(hash key, prefix + body)
+        inner.update(prefix + body)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        encoded = _b2a(body + b"|" + outer.digest(), newline=False).translate(_TO_URL)
+        max_length = self.max_length
+        if max_length and len(encoded) > max_length:
             raise UsageError(
                 f"the encoded value for {name!r} is {len(encoded)} bytes, over max_length="
-                f"{self.max_length}; store less in the session, or use a server-side store"
+                f"{max_length}; store less in the session, or use a server-side store"
             )
         return encoded.decode("ascii"), stamp
 
@@ -274,31 +272,62 @@ class SecureCookie:
         """
         return self.deserialize(self.open(name, value)[0])
 
-    def open(self, name: str, value: str) -> tuple[bytes, int]:
+    def open(self, name: str, value: str) -> tuple[bytes, int]:  # noqa: PLR0915 (inlined)
         """Verify (and decrypt) a value; return its serialized payload and signed time.
 
         Raises a :class:`DecodeError` subclass saying why it was rejected.
         """
-        if self.max_length and len(value) > self.max_length:
-            raise ValueTooLong(f"the value is {len(value)} long, over max_length={self.max_length}")
+        max_length = self.max_length
+        if max_length and len(value) > max_length:
+            raise ValueTooLong(f"the value is {len(value)} long, over max_length={max_length}")
         try:
-            raw = _b64decode(value.encode("ascii"))
+            data = value.encode("ascii")
         except UnicodeEncodeError:
             raise MalformedValue("the value holds non-ASCII characters") from None
+        size = len(data)  # strict URL-safe base64 (see above)
+        if size & 3:
+            raise MalformedValue("base64 decode failed: bad length or padding")
+        try:
+            raw = _a2b(data.translate(_TO_STD), strict_mode=True)
+        except binascii.Error as exc:
+            raise MalformedValue(f"base64 decode failed: {exc}") from None
+        if size and len(raw) != (size >> 2) * 3 - (data[-1] == 0x3D) - (data[-2] == 0x3D):
+            raise MalformedValue("base64 decode failed: bad length or padding")
         parts = raw.split(b"|", 2)
         if len(parts) != 3:
             raise MacInvalid
         date, payload_b64, mac = parts
-        expected = self._sign(_name_bytes(name) + b"|" + raw[: len(raw) - len(mac) - 1])
-        if not _compare(mac, expected):
+        try:
+            prefix = name.encode("utf-8") + b"|"
+        except (UnicodeEncodeError, AttributeError):
+            raise UsageError(
+                f"the cookie name must be a str of valid Unicode, got {name!r}"
+            ) from None
+        inner = self._inner.copy()  # HMAC-SHA256(hash key, name|date|value)
+        inner.update(prefix + raw[: len(raw) - len(mac) - 1])
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        if not _compare(mac, outer.digest()):
             raise MacInvalid
-        stamp = _parse_timestamp(date)
+        # _parse_timestamp(date), with its usual case inline.
+        stamp = int(date) if len(date) < 19 and date.isdigit() else _parse_timestamp(date)
         now = int(self._clock())
-        if self.min_age and stamp > now - self.min_age:
+        min_age, max_age = self.min_age, self.max_age
+        if min_age and stamp > now - min_age:
             raise TooNew
-        if self.max_age and stamp < now - self.max_age:
-            raise Expired(f"expired timestamp: signed {now - stamp}s ago, max_age={self.max_age}")
-        payload = _b64decode(payload_b64)
+        if max_age and stamp < now - max_age:
+            raise Expired(f"expired timestamp: signed {now - stamp}s ago, max_age={max_age}")
+        size = len(payload_b64)  # strict URL-safe base64, again
+        if size & 3:
+            raise MalformedValue("base64 decode failed: bad length or padding")
+        try:
+            payload = _a2b(payload_b64.translate(_TO_STD), strict_mode=True)
+        except binascii.Error as exc:
+            raise MalformedValue(f"base64 decode failed: {exc}") from None
+        if size and len(payload) != (
+            (size >> 2) * 3 - (payload_b64[-1] == 0x3D) - (payload_b64[-2] == 0x3D)
+        ):
+            raise MalformedValue("base64 decode failed: bad length or padding")
         if self._aes is not None:
             if len(payload) <= _IV_SIZE:
                 raise DecryptionFailed
@@ -372,6 +401,8 @@ def encode_multi(name: str, value: Any, codecs: Sequence[SecureCookie]) -> str:
 
 def decode_multi_index(name: str, value: str, codecs: Sequence[SecureCookie]) -> tuple[Any, int]:
     """Like :func:`decode_multi`, also returning the index of the codec that verified."""
+    if len(codecs) == 1:  # no key rotation: its error is the one to raise
+        return SecureCookie.decode(codecs[0], name, value), 0
     return _first_verified(name, value, codecs, SecureCookie.decode)
 
 

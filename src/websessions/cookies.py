@@ -43,6 +43,11 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # Go's validCookieValueByte: printable ASCII except '"', ';' and '\'.
 _VALUE = re.compile(r"[\x20\x21\x23-\x3a\x3c-\x5b\x5d-\x7e]*")
 _PATH = re.compile(r"[\x20-\x3a\x3c-\x7e]*")
+# Each byte to "a" if _VALUE allows it, else to "!": an ASCII value is valid iff
+# its bytes translated hold no "!" (0x21), the check being `0x21 in ...` (an int:
+# `b"!" in ...` first tries the bytes as an int, and pays for the TypeError).
+# Several times cheaper than the regex on long values.
+_VALUE_MARKS = bytes(0x61 if _VALUE.fullmatch(chr(c)) else 0x21 for c in range(256))
 _OWS = " \t\r\n"
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -135,21 +140,100 @@ def _check_domain(domain: str) -> str:
     return domain[1:] if domain.startswith(".") else domain
 
 
+def _check_value(name: str, value: str) -> None:
+    """Raise unless ``value`` may be a cookie value as it is (Go's ``validCookieValueByte``)."""
+    if type(value) is str and value.isascii():
+        if 0x21 not in value.encode("ascii").translate(_VALUE_MARKS):
+            return
+    elif _VALUE.fullmatch(value) is not None:  # a str subclass (else: a TypeError)
+        return
+    raise UsageError(f"cookie value for {name!r} holds characters a cookie can't carry")
+
+
+# (name, path, domain, max_age, secure, http_only, same_site, partitioned) of
+# options that formatted (so were valid) -> the header after the value: all of
+# it, or, with an Expires date to put in, what goes before and after the date.
+_SuffixKey = tuple[object, ...]
+_suffixes: dict[_SuffixKey, tuple[str, str | None]] = {}
+_MAX_SUFFIXES = 256
+
+
+def _suffix_key(name: str, options: Options) -> _SuffixKey:
+    return (
+        name,
+        options.path,
+        options.domain,
+        options.max_age,
+        options.secure,
+        options.http_only,
+        options.same_site,
+        options.partitioned,
+    )
+
+
 def format_set_cookie(name: str, value: str, options: Options, now: float | None = None) -> str:
     """The value of a Set-Cookie header, attributes in Go's order.
 
     ``Name=Value; Path; Domain; Expires; Max-Age; HttpOnly; Secure;
     SameSite; Partitioned``. ``options.max_age < 0`` expires the cookie now.
     """
-    check_name(name)
-    if _VALUE.fullmatch(value) is None:
-        raise UsageError(f"cookie value for {name!r} holds characters a cookie can't carry")
-    options.validate()
-    if name[:2] == "__":
-        _check_prefix(name, options)
+    # The attributes depend on the name and options only: they are checked and
+    # formatted once per combination (apps use a handful), then reused.
+    max_age = options.max_age
+    try:
+        cached = (
+            _suffixes.get(
+                (
+                    name,
+                    options.path,
+                    options.domain,
+                    max_age,
+                    options.secure,
+                    options.http_only,
+                    options.same_site,
+                    options.partitioned,
+                )
+            )
+            if type(max_age) is int
+            else None
+        )
+    except TypeError:  # an unhashable option: let the checks below say what's wrong
+        cached = None
+    if cached is None:
+        check_name(name)  # the name first, then the value, then the options
+        _check_value(name, value)
+        cached = _format_suffix(name, options)
+    elif not (
+        type(value) is str
+        and value.isascii()
+        and 0x21 not in value.encode("ascii").translate(_VALUE_MARKS)
+    ):
+        _check_value(name, value)  # the usual case is inline above; this raises (or not)
     if " " in value or "," in value:
         value = f'"{value}"'  # as Go quotes them
-    parts = [name, "=", value]
+    before, after = cached
+    if after is None:
+        header = f"{name}={value}{before}"
+    else:
+        second = int((time.time() if now is None else now) + max_age)
+        last = _last_date  # http_date's cache, inline
+        date = last[1] if last[0] == second else http_date(second)
+        header = f"{name}={value}{before}{date}{after}"
+    if len(header) > MAX_SET_COOKIE_BYTES:
+        raise UsageError(
+            f"the Set-Cookie header for {name!r} is {len(header)} bytes; browsers drop cookies "
+            f"over {MAX_SET_COOKIE_BYTES}: store less in it, or use a server-side store"
+        )
+    return header
+
+
+def _format_suffix(name: str, options: Options) -> tuple[str, str | None]:
+    """Check ``name`` and ``options`` and format the attributes (see :data:`_suffixes`)."""
+    check_name(name)
+    options.validate()  # may normalize options.same_site: the key is taken after it
+    if name[:2] == "__":
+        _check_prefix(name, options)
+    parts: list[str] = []
     if options.path:
         if _PATH.fullmatch(options.path) is None:
             raise UsageError(f"invalid cookie path {options.path!r}: no ';' or control characters")
@@ -157,9 +241,10 @@ def format_set_cookie(name: str, value: str, options: Options, now: float | None
     if options.domain:
         parts += ("; Domain=", _check_domain(options.domain))
     max_age = options.max_age
+    before: list[str] | None = None
     if max_age > 0:
-        stamp = time.time() if now is None else now
-        parts += ("; Expires=", http_date(stamp + max_age), "; Max-Age=", str(max_age))
+        parts.append("; Expires=")
+        before, parts = parts, ["; Max-Age=", str(max_age)]
     elif max_age < 0:
         parts += ("; Expires=", EXPIRED, "; Max-Age=0")
     if options.http_only:
@@ -170,13 +255,12 @@ def format_set_cookie(name: str, value: str, options: Options, now: float | None
         parts += ("; SameSite=", options.same_site)
     if options.partitioned:
         parts.append("; Partitioned")
-    header = "".join(parts)
-    if len(header) > MAX_SET_COOKIE_BYTES:
-        raise UsageError(
-            f"the Set-Cookie header for {name!r} is {len(header)} bytes; browsers drop cookies "
-            f"over {MAX_SET_COOKIE_BYTES}: store less in it, or use a server-side store"
-        )
-    return header
+    suffix = ("".join(parts), None) if before is None else ("".join(before), "".join(parts))
+    if type(max_age) is int:
+        if len(_suffixes) >= _MAX_SUFFIXES:
+            _suffixes.clear()
+        _suffixes[_suffix_key(name, options)] = suffix
+    return suffix
 
 
 def _check_prefix(name: str, options: Options) -> None:
@@ -225,14 +309,19 @@ def parse_cookie_header(
             budget -= len(text)
         for part in text.split(";"):
             name, sep, value = part.strip(_OWS).partition("=")
-            if not sep or _TOKEN.fullmatch(name) is None:
+            # A name used by a store was checked already (see check_name).
+            if not sep or (name not in _checked_names and _TOKEN.fullmatch(name) is None):
                 continue
             if len(value) > 1 and value[0] == '"' and value[-1] == '"':
                 value = value[1:-1]
-            if _VALUE.fullmatch(value) is None:
-                continue
+            if not value.isascii() or 0x21 in value.encode("ascii").translate(_VALUE_MARKS):
+                continue  # not what _VALUE allows
             pairs += 1
             if pairs > max_pairs:
                 return result
-            result.setdefault(name, []).append(value)
+            values = result.get(name)
+            if values is None:
+                result[name] = [value]
+            else:
+                values.append(value)
     return result

@@ -10,6 +10,7 @@ from .errors import UsageError
 SameSite = Literal["Lax", "Strict", "None"]
 _SAME_SITE: dict[str, SameSite] = {"lax": "Lax", "strict": "Strict", "none": "None"}
 _CANONICAL = frozenset({"Lax", "Strict", "None", None})
+_new_object = object.__new__
 
 
 @dataclasses.dataclass(slots=True)
@@ -43,7 +44,7 @@ class Options:
         """An independent copy (sessions get one each)."""
         # Field by field: dataclasses.replace re-runs __init__ and validation,
         # and every session of every request makes a copy.
-        new = object.__new__(Options)
+        new = _new_object(Options)
         new.path = self.path
         new.domain = self.domain
         new.max_age = self.max_age

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import adapters as _adapters
 from .adapters import Adapter, adapter_for_request, add_response_header
+from .adapters import asgi as _asgi
+from .adapters import wsgi as _wsgi
 from .cookies import parse_cookie_header
 
 if TYPE_CHECKING:
@@ -26,16 +29,38 @@ class Registry:
 
     def cookies(self, name: str) -> list[str]:
         """Values sent for cookie ``name``, in order; the header is parsed once."""
-        if self._cookies is None:
-            self._cookies = parse_cookie_header(self.adapter.cookie_headers(self.request))
-        return self._cookies.get(name, [])
+        cookies = self._cookies
+        if cookies is None:
+            cookies = self._cookies = parse_cookie_header(self.adapter.cookie_headers(self.request))
+        return cookies.get(name) or []
 
     def add_header(self, response: Any, name: str, value: str) -> None:
+        if (
+            self.adapter is _asgi.adapter
+            and type(response) is dict
+            and response.get("type") == "http.response.start"
+            and type(response.get("headers")) is list
+        ):
+            # What add_response_header does for an ASGI request and its own message.
+            response["headers"].append((_asgi.header_name(name), value.encode("latin-1")))
+            return
         add_response_header(self.adapter, response, name, value)
 
 
 def get_registry(request: Any) -> Registry:
     """The registry of ``request``, created on first use."""
+    if type(request) is dict and not _adapters._custom:
+        # An environ or a scope is its own state (what adapter_for_request
+        # and the adapter's state() would say, without the calls).
+        found: Registry | None = request.get(REGISTRY_KEY)
+        if found is not None:
+            return found
+        if "REQUEST_METHOD" in request:
+            found = request[REGISTRY_KEY] = Registry(_wsgi.adapter, request)
+            return found
+        if request.get("type") in ("http", "websocket"):
+            found = request[REGISTRY_KEY] = Registry(_asgi.adapter, request)
+            return found
     adapter = adapter_for_request(request)
     state = adapter.state(request)
     registry: Registry | None = state.get(REGISTRY_KEY)

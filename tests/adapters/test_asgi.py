@@ -150,6 +150,19 @@ async def test_several_cookie_header_fields_are_all_read(stores: Stores) -> None
     assert (await stores.b.aget(request_scope, "auth")).values == {"x": "from-field-2"}
 
 
+def test_cookie_header_name_in_any_case() -> None:
+    # The ASGI spec says servers lower-case header names; one that doesn't still works.
+    store = ws.CookieStore(HASH_KEY)
+    cookie = session_cookie(store, "s", {"user": "ada"})
+    for name in (b"Cookie", b"COOKIE", b"cOoKiE"):
+        request_scope = scope()
+        request_scope["headers"] = [(b"host", b"testserver"), (name, cookie)]
+        assert store.get(request_scope, "s").values == {"user": "ada"}
+    request_scope = scope()
+    request_scope["headers"] = [(b"cookies", cookie), (b"x-cookie", cookie)]
+    assert store.get(request_scope, "s").is_new
+
+
 async def test_duplicate_cookie_in_a_later_field(stores: Stores) -> None:
     good = session_cookie(stores.a, "prefs", {"x": 1})
     request_scope = scope(b"prefs=planted", good)

@@ -266,6 +266,20 @@ def test_wire_format_sign_only_by_hand() -> None:
     assert codec.encode("sid", {"a": "x", "b": 1}) == encoded
 
 
+@pytest.mark.parametrize("size", [1, 16, 32, 63, 64, 65, 100, 200])
+@pytest.mark.filterwarnings("ignore::websessions.WeakKeyWarning")
+def test_mac_is_hmac_sha256_for_any_key_size(size: int) -> None:
+    # The codec computes HMAC from precomputed pad states; keys longer than a
+    # SHA-256 block (64 bytes) are hashed first, as RFC 2104 says.
+    hash_key = bytes((i * 7 + size) % 256 for i in range(size))
+    codec = SecureCookie(hash_key, clock=fixed(NOW))
+    encoded = codec.encode("sid", {"a": 1})
+    date, value_b64, mac = split(encoded)
+    assert mac == sign(hash_key, "sid", date, value_b64)
+    assert codec.decode("sid", encoded) == {"a": 1}
+    assert codec.decode("sid", forge("sid", date, value_b64, hash_key=hash_key)) == {"a": 1}
+
+
 def test_hand_made_encrypted_cookie_decodes() -> None:
     iv = bytes(range(16))
     plaintext = ws.DefaultSerializer().dumps({"a": (1, 2)})

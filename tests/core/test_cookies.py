@@ -393,3 +393,97 @@ def test_limits_are_configurable_for_stores() -> None:
         assert session.values == {"a": 1}
     finally:
         cookies.limits.max_bytes, cookies.limits.max_pairs = saved
+
+
+# -- the value checks byte by byte, and the cached attributes -------------------------
+
+# Go's validCookieValueByte: printable ASCII except '"', ';' and '\'.
+GO_VALUE_CHARS = {chr(c) for c in range(0x20, 0x7F)} - {'"', ";", "\\"}
+ANY_CHARS = [chr(c) for c in range(0x80)] + ["\x80", "é", "\u2028", "\U0001f600"]
+
+
+@pytest.mark.parametrize("char", ANY_CHARS, ids=lambda c: f"U+{ord(c):04X}")
+def test_format_value_chars_like_go(char: str) -> None:
+    options = opts(path="", max_age=0, **BARE)
+    for value in (f"a{char}b", char * 300):
+        if char in GO_VALUE_CHARS:
+            assert format_set_cookie("n", value, options).startswith("n=")
+        else:
+            with pytest.raises(ws.UsageError, match="cookie value"):
+                format_set_cookie("n", value, options)
+
+
+@pytest.mark.parametrize(
+    "char", [c for c in ANY_CHARS if c != ";"], ids=lambda c: f"U+{ord(c):04X}"
+)
+def test_parse_value_chars_like_go(char: str) -> None:
+    for value in (f"a{char}b", "x" * 300 + char + "y"):
+        parsed = parse_cookie_header(f"n={value}; m=ok")
+        assert parsed.get("n") == ([value] if char in GO_VALUE_CHARS else None)
+        assert parsed["m"] == ["ok"]
+
+
+def test_str_subclass_value_checked_too() -> None:
+    class Text(str):
+        pass
+
+    assert format_set_cookie("n", Text("abc"), opts(path="", max_age=0, **BARE)) == "n=abc"
+    with pytest.raises(ws.UsageError, match="cookie value"):
+        format_set_cookie("n", Text("a;b"), ws.Options())
+
+
+def test_attributes_follow_each_change_of_the_options() -> None:
+    # The formatted attributes are reused per (name, options) state: every
+    # change of a field must show in the next header, and go back again.
+    options = ws.Options(max_age=60)
+    first = format_set_cookie("n", "v", options, now=GO_TIME)
+    changes: list[tuple[str, Any, str]] = [
+        ("path", "/p", "; Path=/p;"),
+        ("domain", "example.com", "; Domain=example.com;"),
+        ("max_age", 120, "; Max-Age=120;"),
+        ("max_age", 0, ""),
+        ("max_age", -1, "; Max-Age=0;"),
+        ("secure", False, ""),
+        ("http_only", False, ""),
+        ("same_site", "Strict", "; SameSite=Strict"),
+        ("same_site", None, ""),
+        ("partitioned", True, "; Partitioned"),
+    ]
+    for field, value, expected in changes:
+        changed = ws.Options(max_age=60)
+        setattr(changed, field, value)
+        header = format_set_cookie("n", "v", changed, now=GO_TIME)
+        assert header != first, field
+        assert expected in header, (field, header)
+        assert format_set_cookie("n", "v", ws.Options(max_age=60), now=GO_TIME) == first
+
+
+def test_expires_moves_with_the_clock_when_attributes_are_reused() -> None:
+    options = ws.Options(max_age=60)
+    one = format_set_cookie("n", "v", options, now=GO_TIME)
+    two = format_set_cookie("n", "v", options, now=GO_TIME + 3600)
+    assert "Expires=Mon, 02 Jan 2006 15:05:05 GMT" in one
+    assert "Expires=Mon, 02 Jan 2006 16:05:05 GMT" in two
+
+
+def test_options_checked_after_a_valid_use_of_the_same_values() -> None:
+    # A max_age of True equals 1 (and hashes alike): still refused, every time.
+    assert "Max-Age=1" in format_set_cookie("n", "v", ws.Options(max_age=1))
+    options = ws.Options(max_age=1)
+    options.max_age = True
+    with pytest.raises(ws.UsageError, match="max_age"):
+        format_set_cookie("n", "v", options)
+    # A same_site spelled in lower case is normalized on the options, as before.
+    options = ws.Options()
+    format_set_cookie("n", "v", options)
+    options.same_site = "lax"  # type: ignore[assignment]
+    assert format_set_cookie("n", "v", options, now=GO_TIME).endswith("SameSite=Lax")
+    assert options.same_site == "Lax"
+
+
+def test_prefixed_names_checked_with_cached_attributes() -> None:
+    ok = ws.Options(secure=True, path="/")
+    assert format_set_cookie("__Host-id", "v", ok).startswith("__Host-id=v")
+    assert format_set_cookie("plain", "v", ws.Options(secure=True, path="/a")).startswith("plain")
+    with pytest.raises(ws.UsageError, match="__Host-"):
+        format_set_cookie("__Host-id", "v", ws.Options(secure=True, path="/a"))

@@ -230,3 +230,24 @@ async def test_asgi_lifespan_and_websocket_pass_through() -> None:
     await middleware({"type": "lifespan"}, None, None)  # type: ignore[arg-type]
     await middleware({"type": "websocket", "headers": []}, None, None)  # type: ignore[arg-type]
     assert seen == ["lifespan", "websocket"]
+
+
+async def test_asgi_header_names_in_any_case(store: ws.Store) -> None:
+    # The middleware finds the app's own Set-Cookie and Vary whatever their case.
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        session = await store.aget(scope, "session")
+        session.values["n"] = 1
+        other = await store.aget(scope, "other")
+        other.values["m"] = 2
+        headers = [(b"Content-Type", b"text/plain"), (b"VARY", b"Accept")]
+        await session.asave(scope, headers)
+        headers[-1] = (b"Set-Cookie", headers[-1][1])
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    transport = httpx.ASGITransport(app=ASGISessions(app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/")
+    names = [value.split("=", 1)[0] for value in response.headers.get_list("set-cookie")]
+    assert sorted(names) == ["other", "session"]  # the app's "session" cookie not repeated
+    assert response.headers.get_list("vary") == ["Accept, Cookie"]

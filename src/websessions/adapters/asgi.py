@@ -16,9 +16,12 @@ class ASGIAdapter:
         return type(request) is dict and request.get("type") in _SCOPE_TYPES
 
     def cookie_headers(self, request: Any) -> list[str]:
-        return [
-            v.decode("latin-1") for k, v in request.get("headers", ()) if k.lower() == b"cookie"
-        ]
+        found = []
+        for k, v in request.get("headers", ()):
+            # Servers send names in lower case (the ASGI spec): lower() only what may match.
+            if k == b"cookie" or (len(k) == 6 and k.lower() == b"cookie"):
+                found.append(v.decode("latin-1"))
+        return found
 
     def state(self, request: Any) -> MutableMapping[str, Any]:
         return request  # type: ignore[no-any-return]
@@ -34,7 +37,15 @@ class ASGIAdapter:
             if type(headers) is not list:
                 headers = response["headers"] = list(headers or ())
             response = headers
-        response.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+        response.append((header_name(name), value.encode("latin-1")))
+
+
+_NAMES = {"Set-Cookie": b"set-cookie", "Vary": b"vary"}
+
+
+def header_name(name: str) -> bytes:
+    """An ASGI header name: lower case, as bytes."""
+    return _NAMES.get(name) or name.lower().encode("latin-1")
 
 
 adapter = ASGIAdapter()

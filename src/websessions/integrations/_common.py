@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
+from .. import adapters
 from ..adapters import adapter_for_request
 from ..registry import REGISTRY_KEY, Registry
 from ..session import Session
@@ -29,6 +30,8 @@ State = MutableMapping[str, Any]
 
 def state_of(request: Any) -> State:
     """The request's state mapping; look it up once and pass it to the ``*_in`` helpers."""
+    if type(request) is dict and not adapters._custom and REGISTRY_KEY in request:
+        return request  # an environ or a scope that holds its registry is its own state
     return adapter_for_request(request).state(request)
 
 
@@ -56,6 +59,10 @@ def set_cookie_names(headers: Iterable[str]) -> set[str]:
     return {value.split("=", 1)[0].strip() for value in headers}
 
 
+_NONE: frozenset[str] = frozenset()
+_SETS = (set, frozenset)
+
+
 def pending(request: Any, in_response: Iterable[str] = ()) -> list[Session]:
     """The request's sessions that still need saving (see the module docs).
 
@@ -69,20 +76,20 @@ def pending_in(state: State, in_response: Iterable[str] = ()) -> list[Session]:
     registry: Registry | None = state.get(REGISTRY_KEY)
     if registry is None or not registry.sessions:
         return []
-    saved: set[str] = state.get(SAVED_KEY) or set()
-    skip = in_response if isinstance(in_response, set | frozenset) else set(in_response)
-    return [
-        session
-        for name, session in registry.sessions.items()
-        if name not in saved
-        and name not in skip
-        and (
+    saved: set[str] | frozenset[str] = state.get(SAVED_KEY) or _NONE
+    skip = in_response if isinstance(in_response, _SETS) else set(in_response)
+    found = []
+    for name, session in registry.sessions.items():
+        if name in saved or name in skip:
+            continue
+        if (
             session.values
             or not session.is_new
             or session.options.max_age < 0
             or getattr(session, "destroyed", False)
-        )
-    ]
+        ):
+            found.append(session)
+    return found
 
 
 def used_sessions(request: Any) -> bool:
@@ -96,7 +103,8 @@ def used_sessions_in(state: State) -> bool:
     return registry is not None and bool(registry.sessions)
 
 
-def _failed(errors: list[Exception]) -> ExceptionGroup[Exception]:
+def failed(errors: list[Exception]) -> ExceptionGroup[Exception]:
+    """What saving several sessions raises: an :class:`ExceptionGroup` of their errors."""
     return ExceptionGroup(f"{len(errors)} session(s) failed to save", errors)
 
 
@@ -118,7 +126,7 @@ def save_sessions(
         else:
             done.add(session.name)
     if errors:
-        raise _failed(errors)
+        raise failed(errors)
 
 
 async def asave_sessions(
@@ -135,7 +143,7 @@ async def asave_sessions(
         else:
             done.add(session.name)
     if errors:
-        raise _failed(errors)
+        raise failed(errors)
 
 
 def vary_with_cookie(current: str | None) -> str | None:
