@@ -74,7 +74,7 @@ class _Spy:
 @pytest.mark.parametrize(
     ("module", "serializer", "name"),
     [
-        (gorilla_json, ws.JSONSerializer, "_fast_dumps"),
+        (gorilla_json, ws.JSONSerializer, "_fast_plain_dumps"),
         (gorilla_json, ws.JSONSerializer, "_fast_loads"),
         (default, ws.DefaultSerializer, "_fast_dumps"),
         (default, ws.DefaultSerializer, "_fast_plain_decode"),

@@ -74,12 +74,14 @@ def _is_plain(value: Any) -> bool:
     return cls in _PLAIN_SCALARS or _plain_container(value, cls, 0, _PLAIN_SCALARS)
 
 
-# The fast path (orjson) writes floats in other spellings than repr(), so it
-# takes plain values without floats only: the bytes are then the stdlib's.
-_FAST_SCALARS: frozenset[type] = frozenset({str, int, bool, type(None)})
-
-
-_fast_dumps = fast_module.make_encoder(sort_keys=False)
+# The fast path: orjson for plain values (the same exact types as
+# _is_plain, found in C), with floats only where orjson spells them as
+# repr() does; the bytes are then the stdlib's.
+_fast_dumps = fast_module.make_plain_encoder(
+    allowed=frozenset({dict, list, *_PLAIN_SCALARS}),
+    max_levels=MAX_DEPTH,
+    floats_ok=fast_module.repr_floats_ok,
+)
 _fast_plain_decode = fast_module.make_decoder(_plain_decode)
 
 
@@ -135,11 +137,9 @@ class DefaultSerializer:
 
     def dumps(self, value: Any) -> bytes:
         if self._fast and _fast_dumps is not None:
-            cls = type(value)
-            if cls in _FAST_SCALARS or _plain_container(value, cls, 0, _FAST_SCALARS):
-                data = _fast_dumps(value)
-                if data is not None:
-                    return data
+            data = _fast_dumps(value)
+            if data is not None:
+                return data
         if _is_plain(value):
             try:
                 return _dumps(value).encode("utf-8")
