@@ -103,8 +103,7 @@ def used_sessions_in(state: State) -> bool:
     return registry is not None and bool(registry.sessions)
 
 
-def failed(errors: list[Exception]) -> ExceptionGroup[Exception]:
-    """What saving several sessions raises: an :class:`ExceptionGroup` of their errors."""
+def _failed(errors: list[Exception]) -> ExceptionGroup[Exception]:
     return ExceptionGroup(f"{len(errors)} session(s) failed to save", errors)
 
 
@@ -126,7 +125,7 @@ def save_sessions(
         else:
             done.add(session.name)
     if errors:
-        raise failed(errors)
+        raise _failed(errors)
 
 
 async def asave_sessions(
@@ -143,7 +142,7 @@ async def asave_sessions(
         else:
             done.add(session.name)
     if errors:
-        raise failed(errors)
+        raise _failed(errors)
 
 
 def vary_with_cookie(current: str | None) -> str | None:

@@ -20,15 +20,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, TypeAlias
 
-from ..registry import REGISTRY_KEY, Registry
 from ..session import Session
 from ._common import (
     asave_sessions,
-    failed,
     pending_in,
     saved_names,
-    saved_names_in,
+    set_cookie_names,
     state_of,
+    used_sessions_in,
     vary_with_cookie,
 )
 
@@ -108,64 +107,27 @@ class SessionMiddleware:
             return message
         self.before_save(scope)
         request = state_of(scope)
-        registry: Registry | None = request.get(REGISTRY_KEY)
-        if not state.headers and (registry is None or not registry.sessions):
+        if not state.headers and not used_sessions_in(request):
             return message  # no session used: the response doesn't depend on cookies
         headers = list(message.get("headers") or ())
         headers.extend(state.headers)
         message = {**message, "headers": headers}
-        # One pass: the cookies the response sets already, and its Vary header.
-        # (Names come in lower case from frameworks: lower() only what may match.)
-        in_response: set[str] = set()
-        vary = -1
-        for i, (key, value) in enumerate(headers):
-            if key == b"set-cookie" or (len(key) == 10 and key.lower() == b"set-cookie"):
-                in_response.add(value.decode("latin-1").split("=", 1)[0].strip())
-            elif vary < 0 and (key == b"vary" or (len(key) == 4 and key.lower() == b"vary")):
-                vary = i
+        in_response = set_cookie_names(
+            v.decode("latin-1") for k, v in headers if k.lower() == b"set-cookie"
+        )
         sessions = pending_in(request, in_response)
         if sessions:
-            count = len(headers)
-            # asave_sessions(scope, message, sessions, request), inline: one
-            # coroutine less on every request that saves.
-            done = saved_names_in(request)
-            errors: list[Exception] = []
-            for session in sessions:
-                try:
-                    await session.asave(scope, message)
-                except Exception as exc:
-                    errors.append(exc)
-                else:
-                    done.add(session.name)
-            if errors:
-                raise failed(errors)
-            if message["headers"] is not headers:  # a store replaced the list
-                add_vary(message["headers"])
-                return message
-            if vary < 0:  # the saves only appended: look at what they appended
-                for i in range(count, len(headers)):
-                    if headers[i][0].lower() == b"vary":
-                        vary = i
-                        break
-        _add_vary_at(headers, vary)
+            await asave_sessions(scope, message, sessions, request)
+        add_vary(message["headers"])
         return message
 
 
 def add_vary(headers: list[tuple[bytes, bytes]]) -> None:
     """Make an ASGI headers list say ``Vary: Cookie``."""
-    for i, (key, _) in enumerate(headers):
+    for i, (key, value) in enumerate(headers):
         if key.lower() == b"vary":
-            _add_vary_at(headers, i)
+            new = vary_with_cookie(value.decode("latin-1"))
+            if new is not None:
+                headers[i] = (key, new.encode("latin-1"))
             return
     headers.append((b"vary", b"Cookie"))
-
-
-def _add_vary_at(headers: list[tuple[bytes, bytes]], index: int) -> None:
-    """:func:`add_vary`, knowing the index of the first ``Vary`` header (-1: none)."""
-    if index < 0:
-        headers.append((b"vary", b"Cookie"))
-        return
-    key, value = headers[index]
-    new = vary_with_cookie(value.decode("latin-1"))
-    if new is not None:
-        headers[index] = (key, new.encode("latin-1"))
