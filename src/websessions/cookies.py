@@ -181,34 +181,15 @@ def format_set_cookie(name: str, value: str, options: Options, now: float | None
     # formatted once per combination (apps use a handful), then reused.
     max_age = options.max_age
     try:
-        cached = (
-            _suffixes.get(
-                (
-                    name,
-                    options.path,
-                    options.domain,
-                    max_age,
-                    options.secure,
-                    options.http_only,
-                    options.same_site,
-                    options.partitioned,
-                )
-            )
-            if type(max_age) is int
-            else None
-        )
+        cached = _suffixes.get(_suffix_key(name, options)) if type(max_age) is int else None
     except TypeError:  # an unhashable option: let the checks below say what's wrong
         cached = None
     if cached is None:
         check_name(name)  # the name first, then the value, then the options
         _check_value(name, value)
         cached = _format_suffix(name, options)
-    elif not (
-        type(value) is str
-        and value.isascii()
-        and 0x21 not in value.encode("ascii").translate(_VALUE_MARKS)
-    ):
-        _check_value(name, value)  # the usual case is inline above; this raises (or not)
+    else:
+        _check_value(name, value)
     if " " in value or "," in value:
         value = f'"{value}"'  # as Go quotes them
     before, after = cached
@@ -216,9 +197,7 @@ def format_set_cookie(name: str, value: str, options: Options, now: float | None
         header = f"{name}={value}{before}"
     else:
         second = int((time.time() if now is None else now) + max_age)
-        last = _last_date  # http_date's cache, inline
-        date = last[1] if last[0] == second else http_date(second)
-        header = f"{name}={value}{before}{date}{after}"
+        header = f"{name}={value}{before}{http_date(second)}{after}"
     if len(header) > MAX_SET_COOKIE_BYTES:
         raise UsageError(
             f"the Set-Cookie header for {name!r} is {len(header)} bytes; browsers drop cookies "
