@@ -63,6 +63,39 @@ _OPAD = bytes(b ^ 0x5C for b in range(256))
 _SHA256_BLOCK = 64
 
 
+def _b64encode(data: bytes) -> bytes:
+    return _b2a(data, newline=False).translate(_TO_URL)
+
+
+def _b64decode(data: bytes) -> bytes:
+    """URL-safe base64 with padding, strictly.
+
+    ``_TO_STD`` converts the alphabet and turns the standard one's ``+/`` into
+    junk that strict mode rejects; the length must be a multiple of 4; and as
+    strict mode alone lets excess padding through (``QUJD====`` decodes to
+    ``ABC``), the decoded length must be what the encoded length and its one
+    or two ``=`` say.
+    """
+    size = len(data)
+    if size & 3:
+        raise MalformedValue("base64 decode failed: bad length or padding")
+    try:
+        raw = _a2b(data.translate(_TO_STD), strict_mode=True)
+    except binascii.Error as exc:
+        raise MalformedValue(f"base64 decode failed: {exc}") from None
+    if size and len(raw) != (size >> 2) * 3 - (data[-1] == 0x3D) - (data[-2] == 0x3D):
+        raise MalformedValue("base64 decode failed: bad length or padding")
+    return raw
+
+
+def _name_prefix(name: str) -> bytes:
+    """``name|``, the start of every signed message."""
+    try:
+        return name.encode("utf-8") + b"|"
+    except (UnicodeEncodeError, AttributeError):
+        raise UsageError(f"the cookie name must be a str of valid Unicode, got {name!r}") from None
+
+
 def _parse_timestamp(data: bytes) -> int:
     """Parse like Go's ``strconv.ParseInt(s, 10, 64)``: ASCII digits, optional sign."""
     if len(data) < 19 and data.isdigit():  # the usual case: fits, ASCII digits only
@@ -226,6 +259,14 @@ class SecureCookie:
         """
         return self.seal(name, self.serializer.dumps(value))[0]
 
+    def _sign(self, message: bytes) -> bytes:
+        """HMAC-SHA256 of ``message`` under the hash key."""
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
     def seal(self, name: str, payload: bytes) -> tuple[str, int]:
         """Encrypt (with a block key), sign and base64 serialized ``payload``.
 
@@ -233,30 +274,13 @@ class SecureCookie:
         that compare payloads (server-side records) use it with
         :meth:`open` to skip a serializer round trip.
         """
-        # seal and open run on every request that uses a session, so they
-        # write out the HMAC (two SHA-256 states, see __init__) and the strict
-        # base64 decoding inline rather than call helpers. Base64 is URL-safe
-        # with padding, decoded strictly: _TO_STD converts and rejects the
-        # standard alphabet, the length must be a multiple of 4, and as
-        # strict_mode alone lets excess padding through ('QUJD====' decodes to
-        # 'ABC'), the decoded length must be what the encoded length and its
-        # one or two '=' say.
-        try:
-            prefix = name.encode("utf-8") + b"|"
-        except (UnicodeEncodeError, AttributeError):
-            raise UsageError(
-                f"the cookie name must be a str of valid Unicode, got {name!r}"
-            ) from None
+        prefix = _name_prefix(name)
         if self._aes is not None:
             iv = secrets.token_bytes(_IV_SIZE)
             payload = iv + self._xor_stream(iv, payload)
         stamp = int(self._clock())
-        body = b"%d|%s" % (stamp, _b2a(payload, newline=False).translate(_TO_URL))
-        inner = self._inner.copy()  # HMAC-SHA256(hash key, prefix + body)
-        inner.update(prefix + body)
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        encoded = _b2a(body + b"|" + outer.digest(), newline=False).translate(_TO_URL)
+        body = b"%d|%s" % (stamp, _b64encode(payload))
+        encoded = _b64encode(body + b"|" + self._sign(prefix + body))
         max_length = self.max_length
         if max_length and len(encoded) > max_length:
             raise UsageError(
@@ -272,7 +296,7 @@ class SecureCookie:
         """
         return self.deserialize(self.open(name, value)[0])
 
-    def open(self, name: str, value: str) -> tuple[bytes, int]:  # noqa: PLR0915 (inlined)
+    def open(self, name: str, value: str) -> tuple[bytes, int]:
         """Verify (and decrypt) a value; return its serialized payload and signed time.
 
         Raises a :class:`DecodeError` subclass saying why it was rejected.
@@ -281,53 +305,24 @@ class SecureCookie:
         if max_length and len(value) > max_length:
             raise ValueTooLong(f"the value is {len(value)} long, over max_length={max_length}")
         try:
-            data = value.encode("ascii")
+            raw = _b64decode(value.encode("ascii"))
         except UnicodeEncodeError:
             raise MalformedValue("the value holds non-ASCII characters") from None
-        size = len(data)  # strict URL-safe base64 (see above)
-        if size & 3:
-            raise MalformedValue("base64 decode failed: bad length or padding")
-        try:
-            raw = _a2b(data.translate(_TO_STD), strict_mode=True)
-        except binascii.Error as exc:
-            raise MalformedValue(f"base64 decode failed: {exc}") from None
-        if size and len(raw) != (size >> 2) * 3 - (data[-1] == 0x3D) - (data[-2] == 0x3D):
-            raise MalformedValue("base64 decode failed: bad length or padding")
         parts = raw.split(b"|", 2)
         if len(parts) != 3:
             raise MacInvalid
         date, payload_b64, mac = parts
-        try:
-            prefix = name.encode("utf-8") + b"|"
-        except (UnicodeEncodeError, AttributeError):
-            raise UsageError(
-                f"the cookie name must be a str of valid Unicode, got {name!r}"
-            ) from None
-        inner = self._inner.copy()  # HMAC-SHA256(hash key, name|date|value)
-        inner.update(prefix + raw[: len(raw) - len(mac) - 1])
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        if not _compare(mac, outer.digest()):
+        expected = self._sign(_name_prefix(name) + raw[: len(raw) - len(mac) - 1])
+        if not _compare(mac, expected):
             raise MacInvalid
-        # _parse_timestamp(date), with its usual case inline.
-        stamp = int(date) if len(date) < 19 and date.isdigit() else _parse_timestamp(date)
+        stamp = _parse_timestamp(date)
         now = int(self._clock())
         min_age, max_age = self.min_age, self.max_age
         if min_age and stamp > now - min_age:
             raise TooNew
         if max_age and stamp < now - max_age:
             raise Expired(f"expired timestamp: signed {now - stamp}s ago, max_age={max_age}")
-        size = len(payload_b64)  # strict URL-safe base64, again
-        if size & 3:
-            raise MalformedValue("base64 decode failed: bad length or padding")
-        try:
-            payload = _a2b(payload_b64.translate(_TO_STD), strict_mode=True)
-        except binascii.Error as exc:
-            raise MalformedValue(f"base64 decode failed: {exc}") from None
-        if size and len(payload) != (
-            (size >> 2) * 3 - (payload_b64[-1] == 0x3D) - (payload_b64[-2] == 0x3D)
-        ):
-            raise MalformedValue("base64 decode failed: bad length or padding")
+        payload = _b64decode(payload_b64)
         if self._aes is not None:
             if len(payload) <= _IV_SIZE:
                 raise DecryptionFailed
