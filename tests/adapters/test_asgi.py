@@ -14,6 +14,7 @@ import pytest
 import websessions as ws
 from tests.stores._http import HASH_KEY
 
+from ._drivers import HttpxDriver, TestClientDriver
 from ._scenario import Stores, aact, act, make_stores, run
 from ._testclient import TestClient
 
@@ -58,33 +59,6 @@ def asgi_app(stores: Stores, *, sync_api: bool = False) -> ASGIApp:
     return app
 
 
-class HttpxDriver:
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-
-    async def get(self, path: str) -> str:
-        response = await self.client.get(path)
-        assert response.status_code == 200
-        return response.text
-
-    def cookie_names(self) -> set[str]:
-        return {c.name for c in self.client.cookies.jar}
-
-
-class StarletteClientDriver:
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-
-    async def get(self, path: str) -> str:
-        response = self.client.get(path)
-        assert response.status_code == 200
-        text: str = response.text
-        return text
-
-    def cookie_names(self) -> set[str]:
-        return {c.name for c in self.client.cookies.jar}
-
-
 @pytest.mark.parametrize("sync_api", [False, True], ids=["async-api", "sync-api"])
 async def test_asgi_app_through_httpx(stores: Stores, sync_api: bool) -> None:
     transport = httpx.ASGITransport(app=asgi_app(stores, sync_api=sync_api))
@@ -94,7 +68,7 @@ async def test_asgi_app_through_httpx(stores: Stores, sync_api: bool) -> None:
 
 async def test_asgi_app_through_starlette_testclient(stores: Stores) -> None:
     with TestClient(asgi_app(stores), base_url=BASE) as client:
-        await run(StarletteClientDriver(client), stores)
+        await run(TestClientDriver(client), stores)
 
 
 # -- the scope directly ------------------------------------------------------------------

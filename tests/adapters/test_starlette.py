@@ -16,6 +16,7 @@ from starlette.routing import Route
 import websessions as ws
 from tests.stores._http import HASH_KEY
 
+from ._drivers import HttpxDriver, TestClientDriver
 from ._scenario import Stores, aact, act, make_stores, run
 from ._testclient import TestClient
 
@@ -45,38 +46,11 @@ def starlette_app(stores: Stores, *, sync_endpoint: bool = False) -> Starlette:
     return Starlette(routes=[Route("/{path:path}", endpoint)])
 
 
-class ClientDriver:
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-
-    async def get(self, path: str) -> str:
-        response = self.client.get(path)
-        assert response.status_code == 200
-        text: str = response.text
-        return text
-
-    def cookie_names(self) -> set[str]:
-        return {c.name for c in self.client.cookies.jar}
-
-
-class HttpxDriver:
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-
-    async def get(self, path: str) -> str:
-        response = await self.client.get(path)
-        assert response.status_code == 200
-        return response.text
-
-    def cookie_names(self) -> set[str]:
-        return {c.name for c in self.client.cookies.jar}
-
-
 @pytest.mark.parametrize("sync_endpoint", [False, True], ids=["async-def", "def"])
 async def test_starlette_journey(stores: Stores, sync_endpoint: bool) -> None:
     app = starlette_app(stores, sync_endpoint=sync_endpoint)
     with TestClient(app, base_url=BASE) as client:
-        await run(ClientDriver(client), stores)
+        await run(TestClientDriver(client), stores)
 
 
 async def test_starlette_through_httpx(stores: Stores) -> None:
