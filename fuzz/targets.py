@@ -51,4 +51,44 @@ def signed_payload(data: bytes) -> None:
         codec.decode(name, cookie)
 
 
-TARGETS = {"cookie_header": cookie_header, "signed_payload": signed_payload}
+_GOB = ws.GobSerializer()
+# Valid streams to mutate: random bytes alone rarely get past gob's framing.
+_GOB_SEEDS = [
+    _GOB.dumps(value)
+    for value in (
+        {"user": "ana", "id": 42, "admin": False},
+        {"roles": ["a", "b"], "score": 1.5, "raw": b"\x00\xff", 7: -(2**40)},
+        {"_flash": ["saved", "again"], "nested": {"k": {"x": True, "y": [1, 2.5, "z"]}}},
+        {"big": 2**63 - 1, "neg": -(2**63), "u": "\u00e9\u4e2d\U0001f600", "e": ""},
+    )
+]
+
+
+def gob_stream(data: bytes) -> None:
+    """A mutated or raw gob stream: DecodeError raised by the decoder's own checks
+    (never the catch-all for an unexpected exception), and the same value on every
+    decode (its caches keep no state that changes a result)."""
+    if not data:
+        return
+    if data[0] & 0x80:
+        stream = data[1:]
+    else:  # overwrite bytes of a seed: pairs of (position / 256 of the seed, byte)
+        seed = bytearray(_GOB_SEEDS[data[0] % len(_GOB_SEEDS)])
+        for i in range(1, len(data) - 1, 2):
+            seed[data[i] * len(seed) // 256] = data[i + 1]
+        stream = bytes(seed)
+    try:
+        first = _GOB.loads(stream)
+    except ws.DecodeError as exc:
+        if exc.__cause__ is not None and not isinstance(exc.__cause__, ws.DecodeError):
+            raise AssertionError(f"the decoder did not check this: {exc!r}") from exc
+        return
+    assert repr(_GOB.loads(stream)) == repr(first)
+    assert repr(ws.GobSerializer().loads(stream)) == repr(first)
+
+
+TARGETS = {
+    "cookie_header": cookie_header,
+    "signed_payload": signed_payload,
+    "gob_stream": gob_stream,
+}

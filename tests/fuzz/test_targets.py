@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuzz.targets import TARGETS, cookie_header, signed_payload
+import websessions as ws
+from fuzz.targets import TARGETS, cookie_header, gob_stream, signed_payload
 
 fuzz_settings = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -52,5 +53,25 @@ def test_signed_payload_deep_nesting(payload: bytes) -> None:
     signed_payload(payload)
 
 
+@fuzz_settings
+@given(st.binary(max_size=512))
+def test_gob_stream_mutated_seeds(data: bytes) -> None:
+    gob_stream(bytes([data[0] & 0x7F]) + data[1:] if data else data)
+
+
+@fuzz_settings
+@given(st.binary(max_size=512))
+def test_gob_stream_raw_bytes(data: bytes) -> None:
+    gob_stream(b"\x80" + data)
+
+
+def test_gob_stream_seeds_decode() -> None:
+    # Else the mutations would start from nothing the decoder accepts.
+    from fuzz.targets import _GOB_SEEDS
+
+    for seed in _GOB_SEEDS:
+        assert isinstance(ws.GobSerializer().loads(seed), dict)
+
+
 def test_every_target_is_covered() -> None:
-    assert set(TARGETS) == {"cookie_header", "signed_payload"}
+    assert set(TARGETS) == {"cookie_header", "signed_payload", "gob_stream"}
