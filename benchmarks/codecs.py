@@ -3,6 +3,12 @@
 Each group is one (operation, payload); its baseline is the floor: the least
 work that could make such a cookie (json + HMAC-SHA256 + base64 for signed
 values, AES-256-GCM for encrypted ones, orjson for the fast path).
+
+The "sign" and "encrypt" rows of websessions are what a plain
+``pip install websessions`` runs: the stdlib's json and base64 (binascii),
+as the floors use. The "fast" rows are ``websessions[fast]``: orjson and
+msgspec for JSON, pybase64 for base64; one more "sign" row shows what
+pybase64 alone changes.
 """
 
 from __future__ import annotations
@@ -84,6 +90,35 @@ def _ws(serializer: ws.Serializer | None, block: bytes | None = None) -> Pair:
     return (lambda v: codec.encode("session", v)), (lambda s: codec.decode("session", s))
 
 
+def _stdlib_base64(pair: Pair) -> Pair:
+    """``pair`` with the codec's base64 done by binascii, as without pybase64 installed.
+
+    The codec picks its base64 functions at import; each call here swaps the
+    stdlib's in and back (a few hundred instructions of some 60,000).
+    """
+    from websessions import codec
+
+    stdlib = (codec._b64encode_stdlib, codec._b64decode_stdlib)
+
+    def with_stdlib(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def call(value: Any) -> Any:
+            saved = codec._b64encode, codec._b64decode
+            codec._b64encode, codec._b64decode = stdlib
+            try:
+                return fn(value)
+            finally:
+                codec._b64encode, codec._b64decode = saved
+
+        return call
+
+    enc, dec = pair
+    return with_stdlib(enc), with_stdlib(dec)
+
+
+def _ws_stdlib(serializer: ws.Serializer | None, block: bytes | None = None) -> Pair:
+    return _stdlib_base64(_ws(serializer, block))
+
+
 def _flask() -> Pair:
     from flask.json.tag import TaggedJSONSerializer
     from itsdangerous import URLSafeTimedSerializer
@@ -152,15 +187,24 @@ def candidates() -> list[Candidate]:
     std_json = ws.JSONSerializer(fast=False)
     makers: list[tuple[str, Callable[[], Pair | None], str]] = [
         ("floor: json+HMAC-SHA256+base64", _floor_sign, "sign"),
-        ("websessions (default serializer)", lambda: _ws(std_default), "sign"),
-        ("websessions (gorilla JSON)", lambda: _ws(std_json), "sign"),
-        ("websessions (gob)", lambda: _ws(ws.GobSerializer()), "sign"),
+        ("websessions (default serializer)", lambda: _ws_stdlib(std_default), "sign"),
+        ("websessions (gorilla JSON)", lambda: _ws_stdlib(std_json), "sign"),
+        ("websessions (gob)", lambda: _ws_stdlib(ws.GobSerializer()), "sign"),
+        ("websessions (default serializer) + pybase64", lambda: _ws(std_default), "sign"),
         ("Flask (itsdangerous + TaggedJSON)", _flask, "sign"),
         ("Starlette SessionMiddleware scheme", _starlette, "sign"),
         ("Django signing (cookie sessions)", _django, "sign"),
         ("floor: json+AES-256-GCM", _floor_gcm, "encrypt"),
-        ("websessions hash+AES-256 (default)", lambda: _ws(std_default, BLOCK_KEY), "encrypt"),
-        ("websessions hash+AES-256 (gorilla JSON)", lambda: _ws(std_json, BLOCK_KEY), "encrypt"),
+        (
+            "websessions hash+AES-256 (default)",
+            lambda: _ws_stdlib(std_default, BLOCK_KEY),
+            "encrypt",
+        ),
+        (
+            "websessions hash+AES-256 (gorilla JSON)",
+            lambda: _ws_stdlib(std_json, BLOCK_KEY),
+            "encrypt",
+        ),
         ("aiohttp-session (Fernet)", _aiohttp_session, "encrypt"),
         ("floor: orjson+HMAC-SHA256+base64", _floor_orjson, "fast"),
         ("websessions fast path (default serializer)", lambda: _ws(ws.DefaultSerializer()), "fast"),

@@ -31,6 +31,7 @@ PEERS = [
     "django",
     "orjson",
     "msgspec",
+    "pybase64",
     "redis",
     "flask-session",
     "aiohttp-session",

@@ -53,7 +53,7 @@ def test_encodings_are_identical(data: bytes) -> None:
     assert codec._b64encode(data) == expected
 
 
-def _outcome(decode, data: bytes):  # type: ignore[no-untyped-def]
+def _outcome(decode, data: bytes):
     try:
         return decode(data)
     except ws.MalformedValue:
