@@ -28,31 +28,15 @@ from werkzeug.test import Client as WSGIClient
 import websessions as ws
 from websessions.integrations.django import SessionStore, get_store
 
-from ._django import configure
+from ._django import configure, project_settings
 from .conftest import BLOCK_KEY, HASH_KEY, attributes, cookie_header, make_store, records
 
 configure()
 
-MIDDLEWARE = [
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "websessions.integrations.django.SaveSessionsMiddleware",
-]
-
 
 @pytest.fixture
 def project(store: ws.Store) -> Iterator[ws.Store]:
-    with override_settings(
-        ROOT_URLCONF=__name__,
-        MIDDLEWARE=MIDDLEWARE,
-        SESSION_ENGINE="websessions.integrations.django",
-        WEBSESSIONS_STORE=store,
-        SESSION_COOKIE_NAME="sessionid",
-        SESSION_COOKIE_AGE=1209600,
-        SESSION_EXPIRE_AT_BROWSER_CLOSE=False,
-        SESSION_SAVE_EVERY_REQUEST=False,
-        MESSAGE_STORAGE="django.contrib.messages.storage.session.SessionStorage",
-    ):
+    with project_settings(store, __name__):
         yield store
 
 
@@ -289,7 +273,7 @@ def test_store_setting(project: ws.Store) -> None:
         assert isinstance(get_store(), ws.CookieStore)
     with override_settings(WEBSESSIONS_STORE=None), pytest.raises(ImproperlyConfigured):
         get_store()
-    not_a_store = "tests.integrations.test_django.MIDDLEWARE"
+    not_a_store = "tests.integrations._django.MIDDLEWARE"
     with override_settings(WEBSESSIONS_STORE=not_a_store), pytest.raises(ImproperlyConfigured):
         get_store()
 
@@ -429,12 +413,7 @@ def test_client_unused_sessions_untouched(project: ws.Store) -> None:
 def test_wsgi_handler_writes_websessions_headers(tmp_path: Path) -> None:
     """Through Django's real WSGI handler: the adapter's header reaches the wire as formatted."""
     store = make_store("cookie", tmp_path, secure=True, same_site="None", partitioned=True)
-    with override_settings(
-        ROOT_URLCONF=__name__,
-        MIDDLEWARE=MIDDLEWARE,
-        SESSION_ENGINE="websessions.integrations.django",
-        WEBSESSIONS_STORE=store,
-    ):
+    with project_settings(store, __name__):
         client = WSGIClient(WSGIHandler())
         response = client.post("/cart?item=tea", base_url="https://localhost")
         # Django writes morsels as " name=value..." (http.cookies' output); servers strip it.

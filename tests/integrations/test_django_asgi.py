@@ -18,32 +18,21 @@ from django.contrib import messages
 from django.core.asgi import get_asgi_application
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.test import AsyncClient, override_settings
+from django.test import AsyncClient
 from django.urls import path
 
 import websessions as ws
 from websessions.integrations.django import get_store
 
-from ._django import configure
+from ._django import configure, project_settings
 from .conftest import attributes, cookie_header, make_store, records
-from .test_django import MIDDLEWARE
 
 configure()
 
 
 @pytest.fixture
 def project(store: ws.Store) -> Iterator[ws.Store]:
-    with override_settings(
-        ROOT_URLCONF=__name__,
-        MIDDLEWARE=MIDDLEWARE,
-        SESSION_ENGINE="websessions.integrations.django",
-        WEBSESSIONS_STORE=store,
-        SESSION_COOKIE_NAME="sessionid",
-        SESSION_COOKIE_AGE=1209600,
-        SESSION_EXPIRE_AT_BROWSER_CLOSE=False,
-        SESSION_SAVE_EVERY_REQUEST=False,
-        MESSAGE_STORAGE="django.contrib.messages.storage.session.SessionStorage",
-    ):
+    with project_settings(store, __name__):
         yield store
 
 
@@ -165,13 +154,7 @@ async def test_real_asgi_application_writes_websessions_headers(kind: str, tmp_p
     """Through ``get_asgi_application()``: the Set-Cookie headers reach the wire as
     websessions formats them, and the browser's cookies come back in."""
     store = make_store(kind, tmp_path, secure=True, same_site="None", partitioned=True)
-    with override_settings(
-        ROOT_URLCONF=__name__,
-        MIDDLEWARE=MIDDLEWARE,
-        SESSION_ENGINE="websessions.integrations.django",
-        WEBSESSIONS_STORE=store,
-        SESSION_COOKIE_NAME="sessionid",
-    ):
+    with project_settings(store, __name__):
         # django-stubs types scope as a dict, httpx as a MutableMapping: the same thing here.
         transport = httpx.ASGITransport(app=get_asgi_application())  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="https://localhost") as client:
