@@ -277,3 +277,38 @@ async def test_from_url_asyncio_cluster(redis_cluster: RedisCluster, prefix: str
 def test_purge_has_nothing_to_do(client: redis.Redis) -> None:
     store = ws.RedisStore(client, *KEYS)
     assert store.purge_expired() == 0
+
+
+# The compare-and-set calls EVALSHA itself: a server that lost its script cache
+# (restart, failover, SCRIPT FLUSH) must not fail a save.
+
+
+async def test_a_save_after_script_flush_reloads_the_script(
+    redis_server: RedisServer, prefix: str
+) -> None:
+    with redis.Redis.from_url(redis_server.url, **TIMEOUTS) as client:
+        store = ws.RedisStore(client, *KEYS, prefix=prefix)
+        browser = Client(store, "sync")
+        first = await browser.visit(a=1)
+        client.script_flush()
+        second = await browser.visit(a=2)
+        assert second.session.id == first.session.id
+        assert (await browser.open()).session.values == {"a": 2}
+        assert client.script_exists(store.redis._script.sha) == [True]  # loaded again
+
+
+async def test_an_async_save_after_script_flush_reloads_the_script(
+    redis_server: RedisServer, prefix: str
+) -> None:
+    client = redis.asyncio.Redis.from_url(redis_server.url, **TIMEOUTS)
+    try:
+        store = ws.RedisStore(client, *KEYS, prefix=prefix)
+        browser = Client(store, "async")
+        first = await browser.visit(a=1)
+        await client.script_flush()
+        second = await browser.visit(a=2)
+        assert second.session.id == first.session.id
+        assert (await browser.open()).session.values == {"a": 2}
+        assert await client.script_exists(store.redis._script.sha) == [True]
+    finally:
+        await client.aclose()
