@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import DeserializeFailed, UsageError
 from .gob_registry import GobRegistry, GobStruct
@@ -57,6 +57,8 @@ from .gob_types import (
     map_of,
     slice_of,
 )
+
+T = TypeVar("T")
 
 
 class Decoder(Stream):
@@ -293,7 +295,7 @@ class Decoder(Stream):
         self.pos = pos
         return result
 
-    def any_entry(self, result: dict[Any, Any]) -> None:  # noqa: PLR0915
+    def any_entry(self, result: dict[Any, Any]) -> None:
         """One entry of a map[interface {}]interface {}, read into ``result``."""
         data = self.padded
         end = self.end
@@ -313,9 +315,7 @@ class Decoder(Stream):
             except UnicodeDecodeError:
                 k = data[pos + 11 : r].decode("utf-8", "surrogateescape")
             if cache:
-                if len(keys) >= _CACHED_KEYS:
-                    keys.clear()
-                keys[data[pos:r]] = k
+                _remember(keys, data[pos:r], k)
             pos = r
         else:
             cache = False
@@ -334,7 +334,7 @@ class Decoder(Stream):
             except UnicodeDecodeError:
                 v = data[pos + 11 : r].decode("utf-8", "surrogateescape")
             if cache:
-                _remember(_ANY_ENTRIES, data[start : pos + 11], k, 11 + size)
+                _remember(_ANY_ENTRIES, data[start : pos + 11], (k, 11 + size))
             pos = r
         elif (
             c == 3
@@ -344,7 +344,7 @@ class Decoder(Stream):
         ):
             v = ~(u >> 1) if u & 1 else u >> 1
             if cache:
-                _remember(_ANY_ENTRIES, data[start : pos + 8], k, v)
+                _remember(_ANY_ENTRIES, data[start : pos + 8], (k, v))
             pos += 8
         else:
             self.pos = pos
@@ -412,9 +412,7 @@ class Decoder(Stream):
             except UnicodeDecodeError:
                 k = data[pos + 1 : r].decode("utf-8", "surrogateescape")
             if cache:
-                if len(names) >= _CACHED_KEYS:
-                    names.clear()
-                names[data[pos:r]] = k
+                _remember(names, data[pos:r], k)
             pos = r
         else:
             cache = False
@@ -428,12 +426,12 @@ class Decoder(Stream):
             except UnicodeDecodeError:
                 result[k] = data[pos + 11 : r].decode("utf-8", "surrogateescape")
             if cache:
-                _remember(_STR_ENTRIES, data[start : pos + 11], k, 11 + size)
+                _remember(_STR_ENTRIES, data[start : pos + 11], (k, 11 + size))
             self.pos = r
         elif data[pos : pos + 7] == _INT_HEAD and (u := data[pos + 7]) < 0x80 and pos < end - 7:
             result[k] = v = ~(u >> 1) if u & 1 else u >> 1
             if cache:
-                _remember(_STR_ENTRIES, data[start : pos + 8], k, v)
+                _remember(_STR_ENTRIES, data[start : pos + 8], (k, v))
             self.pos = pos + 8
         elif (
             data[pos : pos + 9] == _FLOAT_HEAD
@@ -446,7 +444,7 @@ class Decoder(Stream):
             zeros = u.to_bytes(8, "big") if u < 0x80 else _ZEROS_BEFORE[256 - u]
             result[k] = _UNPACK_DOUBLE(zeros + data[pos + 12 : r])[0]
             if cache:
-                _remember(_STR_ENTRIES, data[start : pos + 12], k, r - pos, zeros)
+                _remember(_STR_ENTRIES, data[start : pos + 12], (k, r - pos, zeros))
             self.pos = r
         else:
             self.pos = pos
@@ -845,10 +843,11 @@ _ANY_ENTRIES: dict[bytes, tuple[Any, ...]] = {}
 _STR_ENTRIES: dict[bytes, tuple[Any, ...]] = {}
 
 
-def _remember(entries: dict[bytes, tuple[Any, ...]], head: bytes, *hit: Any) -> None:
-    if len(entries) >= _CACHED_KEYS:
-        entries.clear()
-    entries[head] = hit
+def _remember(cache: dict[bytes, T], head: bytes, value: T) -> None:
+    """Cache ``value`` under ``head``, emptying the cache first when full (bounded memory)."""
+    if len(cache) >= _CACHED_KEYS:
+        cache.clear()
+    cache[head] = value
 
 
 # Maps whose entries the fast loops read: (key's type id, the Go key type's kind).
