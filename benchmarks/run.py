@@ -89,8 +89,59 @@ def render(rows: list[Row], *, rounds: int, command: str) -> str:
             ]
         mark = " *" if row.baseline else ""
         lines.append(f"| {row.candidate}{mark} | {_fmt_ns(row.median_ns)} | {row.ratio:.2f}x |")
+    lines += round_trip_table(rows)
     lines += session_cost_table(rows)
     return "\n".join(lines) + "\n"
+
+
+def round_trip_table(rows: list[Row]) -> list[str]:
+    """Markdown lines: each codec candidate's encode and decode medians, added up.
+
+    For every ``encode X`` group with a ``decode X`` twin, the candidates in
+    both: a cookie written and read back. The ratios are to the floor's round
+    trip and to the group's first websessions row's (the default serializer's
+    for "sign"), so the serializers compare as a whole as well as per direction.
+    """
+    by_group: dict[str, dict[str, Row]] = {}
+    for row in rows:
+        by_group.setdefault(row.group, {})[row.candidate] = row
+    lines: list[str] = []
+    for group, encodes in by_group.items():
+        if (
+            not group.startswith("encode ")
+            or (decodes := by_group.get("decode " + group.removeprefix("encode "))) is None
+        ):
+            continue
+        trips = [
+            (name, encodes[name].median_ns + decodes[name].median_ns, encodes[name].baseline)
+            for name in encodes
+            if name in decodes
+        ]
+        floor = next((ns for _, ns, baseline in trips if baseline), None)
+        ours = next((ns for name, ns, _ in trips if name.startswith(OURS_PREFIX)), None)
+        if floor is None or ours is None:
+            continue
+        label = group.removeprefix("encode ")
+        for name, ns, baseline in trips:
+            mark = " *" if baseline else ""
+            lines.append(
+                f"| {label} | {name}{mark} | {_fmt_ns(ns)} | {ns / floor:.2f}x | {ns / ours:.2f}x |"
+            )
+            label = ""
+    if not lines:
+        return []
+    return [
+        "",
+        "## Encode + decode (round trip)",
+        "",
+        "Each candidate's encode and decode medians from the groups above, added up: a "
+        "cookie written and read back. Ratios to the floor's round trip (*) and to the "
+        "first websessions row's of the same payload and kind.",
+        "",
+        "| payload (kind) | candidate | encode + decode | ratio | / websessions' first |",
+        "| --- | --- | ---: | ---: | ---: |",
+        *lines,
+    ]
 
 
 def _fmt_cost(ns: float) -> str:
