@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -193,3 +195,133 @@ def test_the_table_joins_your_metadata_for_alembic() -> None:
 def test_not_an_engine_is_refused() -> None:
     with pytest.raises(ws.UsageError, match="needs a SQLAlchemy Engine"):
         ws.SQLStore("sqlite://", *KEYS)  # type: ignore[arg-type]
+
+
+# -- SQLite: statements straight to the driver ---------------------------------------
+# A sync SQLite engine in autocommit (as from_url makes it) runs load, save,
+# save_if and delete on the driver, skipping SQLAlchemy's execution layer,
+# while nothing watches the engine's statements.
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[ws.SQLStore]:
+    store = ws.SQLStore.from_url(f"sqlite:///{tmp_path / 'db.sqlite'}", *KEYS)
+    yield store
+    store.close()
+
+
+def _watch(engine: sa.Engine, seen: list[str]) -> Callable[..., None]:
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement.split(maxsplit=1)[0])
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    return record
+
+
+def test_sqlite_direct_statements_are_committed_at_once(
+    sqlite_store: ws.SQLStore, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    backend = sqlite_store.sql
+    assert backend._direct_sql is not None  # the direct path is the one under test
+    other = sqlite3.connect(tmp_path / "db.sqlite")
+    try:
+        backend.save("a" * 43, b"one", 60)
+        assert other.execute("SELECT data FROM websessions").fetchall() == [(b"one",)]
+        assert backend.save_if("a" * 43, b"two", 60, b"one")
+        assert not backend.save_if("a" * 43, b"three", 60, b"one")  # compare-and-set
+        assert backend.load("a" * 43) == b"two"
+        assert other.execute("SELECT data FROM websessions").fetchall() == [(b"two",)]
+        backend.delete("a" * 43)
+        assert backend.load("a" * 43) is None
+        assert other.execute("SELECT count(*) FROM websessions").fetchall() == [(0,)]
+    finally:
+        other.close()
+
+
+def test_other_engines_keep_sqlalchemys_execution(tmp_path: Path) -> None:
+    transactional = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    try:
+        assert ws.SQLStore(transactional, *KEYS).sql._direct_sql is None
+    finally:
+        transactional.dispose()
+
+
+async def test_statement_events_and_echo_still_see_every_statement(
+    sqlite_store: ws.SQLStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = sqlite_store.sql.engine
+    assert isinstance(engine, sa.Engine)
+    browser = Client(sqlite_store, "sync")
+    await browser.visit(a=1)
+    seen: list[str] = []
+    record = _watch(engine, seen)  # added after the store was made
+    await browser.visit(b=2)
+    assert seen == ["SELECT", "UPDATE"]
+    sa.event.remove(engine, "before_cursor_execute", record)
+    await browser.visit(c=3)
+    assert seen == ["SELECT", "UPDATE"]
+
+    engine.echo = True
+    try:
+        with caplog.at_level(logging.INFO, logger="sqlalchemy.engine"):
+            await browser.visit(d=4)
+    finally:
+        engine.echo = False
+    logged = {r.getMessage().split(maxsplit=1)[0] for r in caplog.records}
+    assert {"SELECT", "UPDATE"} <= logged
+    assert (await browser.open()).session.values == {"a": 1, "b": 2, "c": 3, "d": 4}
+
+
+@pytest.mark.parametrize("path", ["direct", "SQLAlchemy"])
+async def test_sqlite_errors_read_the_same_on_either_path(tmp_path: Path, path: str) -> None:
+    store = ws.SQLStore.from_url(f"sqlite:///{tmp_path / 'db.sqlite'}", *KEYS)
+    try:
+        engine = store.sql.engine
+        assert isinstance(engine, sa.Engine)
+        browser = Client(store, "sync")
+        await browser.visit(a=1)
+        if path == "SQLAlchemy":
+            _watch(engine, [])
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE websessions"))
+        with pytest.raises(ws.StoreError) as info:
+            await browser.open()
+        assert "no such table: websessions" in str(info.value)
+        assert "create it with store.create_table()" in str(info.value)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("path", ["direct", "SQLAlchemy"])
+async def test_an_unopenable_sqlite_file_reads_the_same_on_either_path(
+    tmp_path: Path, path: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'no such directory' / 'db.sqlite'}"
+    store = ws.SQLStore.from_url(url, *KEYS, create_table=False)
+    try:
+        assert isinstance(store.sql.engine, sa.Engine)
+        if path == "SQLAlchemy":
+            _watch(store.sql.engine, [])
+        with pytest.raises(ws.StoreError) as info:
+            await Client(store, "sync").open(cookie=f"session={_signed_id(store)}")
+        assert "unable to open database file" in str(info.value)
+        assert "is the database server running and reachable" in str(info.value)
+    finally:
+        store.close()
+
+
+async def test_a_dead_sqlite_connection_leaves_the_pool(sqlite_store: ws.SQLStore) -> None:
+    engine = sqlite_store.sql.engine
+    assert isinstance(engine, sa.Engine)
+    connections: list[Any] = []
+    sa.event.listen(engine, "connect", lambda dbapi_conn, record: connections.append(dbapi_conn))
+    engine.dispose()  # the pool reconnects, through the listener
+    browser = Client(sqlite_store, "sync")
+    await browser.visit(a=1)
+    for conn in connections:
+        conn.close()  # under the pool's feet
+    with pytest.raises(ws.StoreError, match="closed database"):
+        await browser.open()
+    assert (await browser.open()).session.values == {"a": 1}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -143,6 +144,14 @@ class SQLBackend(Backend):
         self._errors: tuple[type[BaseException], ...] = (sa.exc.SQLAlchemyError, OSError) + (
             (dbapi_error,) if isinstance(dbapi_error, type) else ()
         )
+        # Errors that say the database is out of reach, SQLAlchemy's and the
+        # driver's own (unwrapped, as _direct raises them).
+        down = getattr(getattr(engine.dialect, "loaded_dbapi", None), "OperationalError", None)
+        self._down: tuple[type[BaseException], ...] = (
+            sa.exc.OperationalError,
+            sa.exc.InterfaceError,
+            OSError,
+        ) + ((down,) if isinstance(down, type) else ())
         self._text_data = engine.dialect.driver == "aiomysql"
         self._prepare()
 
@@ -159,7 +168,7 @@ class SQLBackend(Backend):
                 f"does the table {self.table.fullname!r} exist with the expected columns? "
                 "create it with store.create_table() or the migration in the docs"
             )
-        elif isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError | OSError):
+        elif isinstance(exc, self._down):
             hint = "is the database server running and reachable, and does the database exist?"
         else:
             hint = "the database refused the statement; check its logs"
@@ -176,19 +185,62 @@ class SQLBackend(Backend):
                 "adestroy, or give it a sync Engine for sync code"
             )
 
+    def _table_ready(self) -> None:
+        if not self._ready:
+            with self._ready_lock:
+                ready = self._ready
+            if not ready:
+                self.ensure_table()
+
     @contextlib.contextmanager
     def _connect(self, verb: str, session_id: str | None) -> Iterator[sa.Connection]:
         self._sync_only()
         try:
-            if not self._ready:
-                with self._ready_lock:
-                    ready = self._ready
-                if not ready:
-                    self.ensure_table()
+            self._table_ready()
             with self._serial or contextlib.nullcontext(), self._auto.connect() as conn:
                 yield conn
         except self._errors as exc:
             raise self._error(verb, session_id, exc) from exc
+
+    def _direct(
+        self, verb: str, session_id: str, sql: tuple[str, tuple[str, ...]], params: dict[str, Any]
+    ) -> Any:
+        """Run one of the statements of :meth:`_direct_statements` on a pooled driver
+        connection: the first row of a query, else the row count."""
+        text, names = sql
+        engine: Any = self.engine  # a sync Engine (see _direct_statements)
+        try:
+            self._table_ready()
+            with self._serial or contextlib.nullcontext():
+                # Checked out of the engine's pool and back: the pool's reset on
+                # return (a rollback) drops a connection that died meanwhile.
+                conn = engine.raw_connection()
+                try:
+                    cursor = conn.cursor()
+                    try:
+                        cursor.execute(text, [params[name] for name in names])
+                        return cursor.fetchone() if cursor.description else cursor.rowcount
+                    finally:
+                        cursor.close()
+                finally:
+                    conn.close()
+        except self._errors as exc:
+            raise self._error(verb, session_id, exc) from exc
+
+    def _watched(self) -> bool:
+        """Whether something sees the engine's statements (echo or its logger at INFO,
+        statement events): then they go through SQLAlchemy's execution layer, which feeds
+        those, instead of straight to the driver."""
+        engine: Any = self.engine  # a sync Engine here
+        events = engine.dispatch
+        return bool(
+            events.before_execute
+            or events.after_execute
+            or events.before_cursor_execute
+            or events.after_cursor_execute
+            or getattr(events, "handle_error", None)
+            or engine.logger.isEnabledFor(logging.INFO)
+        )
 
     @contextlib.asynccontextmanager
     async def _aconnect(self, verb: str, session_id: str | None) -> AsyncIterator[AsyncConnection]:
@@ -289,6 +341,41 @@ class SQLBackend(Backend):
             my = mysql_insert(t).values(values)
             self._stmt_upsert = my.on_duplicate_key_update({c: my.inserted[c] for c in changed})
 
+        self._direct_sql = self._direct_statements()
+
+    def _direct_statements(self) -> dict[str, tuple[str, tuple[str, ...]]] | None:
+        """The load, save, save_if and delete statements as the driver's SQL and parameter
+        order, where they can skip SQLAlchemy's execution layer; else None.
+
+        That layer (a Connection per call, the compiled-statement cache, result
+        wrapping) costs more than SQLite's own work on a session-sized row. It is
+        skipped only where it adds nothing: a sync SQLite engine whose connections
+        are autocommit already (as :meth:`SQLStore.from_url` makes them) and whose
+        columns need no bind or result conversion beyond the driver's own; and
+        only while nothing watches its statements (:meth:`_watched`).
+        """
+        engine = self.engine
+        if (
+            self.is_async
+            or self._auto is not engine
+            or engine.dialect.name != "sqlite"
+            or engine.dialect.paramstyle != "qmark"
+        ):
+            return None
+        statements = {
+            "load": self._stmt_select,
+            "save": self._stmt_upsert,
+            "save_if": self._stmt_update_if,
+            "delete": self._stmt_delete,
+        }
+        out = {}
+        for key, statement in statements.items():
+            compiled = statement.compile(dialect=engine.dialect)
+            if compiled.positiontup is None:
+                return None
+            out[key] = (compiled.string, tuple(compiled.positiontup))
+        return out
+
     def _data(self, data: bytes) -> bytes | str:
         """``data`` as its bind value.
 
@@ -334,6 +421,10 @@ class SQLBackend(Backend):
         return params
 
     def load(self, session_id: str) -> bytes | None:
+        direct = self._direct_sql
+        if direct is not None and not self._watched():
+            row = self._direct("load", session_id, direct["load"], self._select_params(session_id))
+            return None if row is None else bytes(row[0])
         with self._connect("load", session_id) as conn:
             row = conn.execute(self._stmt_select, self._select_params(session_id)).first()
         return None if row is None else bytes(row[0])
@@ -341,6 +432,10 @@ class SQLBackend(Backend):
     def save(self, session_id: str, data: bytes, ttl: int) -> None:
         sa = _sqlalchemy()
         params = self._row(session_id, data, ttl)
+        direct = self._direct_sql
+        if direct is not None and not self._watched():
+            self._direct("save", session_id, direct["save"], params)
+            return
         with self._connect("save", session_id) as conn:
             if self._stmt_upsert is not None:
                 conn.execute(self._stmt_upsert, params)
@@ -354,11 +449,18 @@ class SQLBackend(Backend):
 
     def save_if(self, session_id: str, data: bytes, ttl: int, expected: bytes) -> bool:
         params = self._update_if_params(session_id, data, ttl, expected)
+        direct = self._direct_sql
+        if direct is not None and not self._watched():
+            return bool(self._direct("save", session_id, direct["save_if"], params) == 1)
         with self._connect("save", session_id) as conn:
             result = conn.execute(self._stmt_update_if, params)
         return bool(result.rowcount == 1)
 
     def delete(self, session_id: str) -> None:
+        direct = self._direct_sql
+        if direct is not None and not self._watched():
+            self._direct("delete", session_id, direct["delete"], {"p_id": session_id})
+            return
         with self._connect("delete", session_id) as conn:
             conn.execute(self._stmt_delete, {"p_id": session_id})
 
