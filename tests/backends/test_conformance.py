@@ -86,6 +86,41 @@ class TestSQLiteMemory(StoreConformance):
         engine.dispose()
 
 
+def _direct_sql_factory(engine: Any, table_name: str) -> StoreFactory:
+    """Stores whose statements go straight to the SQLite driver (checked)."""
+
+    def make(*keys: bytes | None, **settings: Any) -> ws.SQLStore:
+        store = ws.SQLStore(engine, *keys, table_name=table_name, **settings)
+        assert store.sql._direct_sql is not None
+        return store
+
+    return make
+
+
+class TestSQLiteFileAutocommit(StoreConformance):
+    """An autocommit engine, as from_url makes: the direct-to-driver path."""
+
+    @pytest.fixture
+    def make_store(self, tmp_path: Path, table_name: str) -> Iterator[StoreFactory]:
+        url = f"sqlite:///{tmp_path / 'sessions.db'}"
+        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        yield _direct_sql_factory(engine, table_name)
+        engine.dispose()
+
+
+class TestSQLiteMemoryAutocommit(StoreConformance):
+    @pytest.fixture
+    def make_store(self, table_name: str) -> Iterator[StoreFactory]:
+        engine = sa.create_engine(
+            "sqlite://",
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+            isolation_level="AUTOCOMMIT",
+        )
+        yield _direct_sql_factory(engine, table_name)
+        engine.dispose()
+
+
 class TestSQLiteAsync(StoreConformance):
     api = ASYNC_ONLY(_api)
 
