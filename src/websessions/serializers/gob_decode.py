@@ -254,7 +254,10 @@ class Decoder(Stream):
     # first byte that differs they hand over to the general path at a point
     # where both have read the same bytes the same way, so results and errors
     # are the same. Strings and small ints inside maps and slices are read
-    # in the loops themselves, with the position in a local.
+    # in the loops themselves, with the position in a local. Offsets are
+    # computed once and reused (a position is a new int object each time),
+    # with small terms summed first (pos + (1 + n)): ints up to 256 are
+    # shared, so that makes one new int, not two.
 
     # Entries of session maps read before are looked up whole: the bytes of a
     # key and of the head of its value (the value's type name, id, byte count
@@ -272,21 +275,21 @@ class Decoder(Stream):
         entries = _ANY_ENTRIES
         result: dict[Any, Any] = {}
         for _ in range(n):
-            r = pos + 11 + data[pos + 10]  # after the key, if a string of < 0x80 bytes
+            r = pos + (11 + data[pos + 10])  # after the key, if a string of < 0x80 bytes
             c = data[r]  # the length of the value's type name
             if c == 6:
-                if (hit := entries.get(data[pos : r + 11])) is not None:
+                if (hit := entries.get(data[pos : (s := r + 11)])) is not None:
                     k, size = hit
                     if (q := r + size) <= end:
                         try:
-                            result[k] = data[r + 11 : q].decode()
+                            result[k] = data[s:q].decode()
                         except UnicodeDecodeError:
-                            result[k] = data[r + 11 : q].decode("utf-8", "surrogateescape")
+                            result[k] = data[s:q].decode("utf-8", "surrogateescape")
                         pos = q
                         continue
-            elif c == 3 and (hit := entries.get(data[pos : r + 8])) is not None and r < end - 7:
+            elif c == 3 and (q := r + 8) <= end and (hit := entries.get(data[pos:q])) is not None:
                 k, result[k] = hit
-                pos = r + 8
+                pos = q
                 continue
             self.pos = pos
             self.any_entry(result)
@@ -364,27 +367,27 @@ class Decoder(Stream):
         entries = _STR_ENTRIES
         result: dict[str, Any] = {}
         for _ in range(n):
-            r = pos + 1 + data[pos]  # after the key, if it is < 0x80 bytes
+            r = pos + (1 + data[pos])  # after the key, if it is < 0x80 bytes
             c = data[r]  # the length of the value's type name
             if c == 6:
-                if (hit := entries.get(data[pos : r + 11])) is not None:
+                if (hit := entries.get(data[pos : (s := r + 11)])) is not None:
                     k, size = hit
                     if (q := r + size) <= end:
                         try:
-                            result[k] = data[r + 11 : q].decode()
+                            result[k] = data[s:q].decode()
                         except UnicodeDecodeError:
-                            result[k] = data[r + 11 : q].decode("utf-8", "surrogateescape")
+                            result[k] = data[s:q].decode("utf-8", "surrogateescape")
                         pos = q
                         continue
             elif c == 3:
-                if (hit := entries.get(data[pos : r + 8])) is not None and r < end - 7:
+                if (q := r + 8) <= end and (hit := entries.get(data[pos:q])) is not None:
                     k, result[k] = hit
-                    pos = r + 8
+                    pos = q
                     continue
-            elif c == 7 and (hit := entries.get(data[pos : r + 12])) is not None:
+            elif c == 7 and (hit := entries.get(data[pos : (s := r + 12)])) is not None:
                 k, size, zeros = hit
                 if (q := r + size) <= end:
-                    result[k] = _UNPACK_DOUBLE(zeros + data[r + 12 : q])[0]
+                    result[k] = _UNPACK_DOUBLE(zeros + data[s:q])[0]
                     pos = q
                     continue
             self.pos = pos
@@ -466,27 +469,23 @@ class Decoder(Stream):
         for _ in range(n):
             c = data[pos]  # the length of the type name
             if c == 6:
-                if (size := strings.get(data[pos : pos + 11])) is not None and (
+                if (size := strings.get(data[pos : (s := pos + 11)])) is not None and (
                     r := pos + size
                 ) <= end:
                     try:
-                        append(data[pos + 11 : r].decode())
+                        append(data[s:r].decode())
                     except UnicodeDecodeError:
-                        append(data[pos + 11 : r].decode("utf-8", "surrogateescape"))
+                        append(data[s:r].decode("utf-8", "surrogateescape"))
                     pos = r
                     continue
             elif c == 3:
-                if (
-                    data[pos : pos + 7] == _INT_HEAD
-                    and (u := data[pos + 7]) < 0x80
-                    and pos < end - 7
-                ):
+                if data[pos : (s := pos + 7)] == _INT_HEAD and (u := data[s]) < 0x80 and s < end:
                     append(~(u >> 1) if u & 1 else u >> 1)
-                    pos += 8
+                    pos = s + 1
                     continue
             elif (
-                data[pos : (p := pos + c + 3)] in str_maps
-                and p + 3 <= end
+                data[pos : (p := pos + (c + 3))] in str_maps
+                and (q := p + 3) <= end
                 and data[p] < 0x80
                 and not data[p + 1]
                 and (m := data[p + 2]) < 0x80
@@ -494,7 +493,7 @@ class Decoder(Stream):
                 and deeper
             ):
                 # A map[string]interface {} as interface() reads it, in short.
-                self.pos = p + 3
+                self.pos = q
                 self.depth = inner
                 append(self.map_str(m))
                 self.depth = depth
@@ -517,7 +516,7 @@ class Decoder(Stream):
         if n == 0 and pos < end:
             self.pos = pos + 1
             return None
-        p = pos + 1 + n
+        p = pos + (1 + n)
         known = self.known
         if known and (hit := known.get(data[pos : p + 2])) and p + 5 <= end:
             # A slice or map type: its name and id (defined, of the same shape)
@@ -537,7 +536,7 @@ class Decoder(Stream):
                 p += 3
                 u = data[p]  # the string's length, or the value (a uint)
                 if code == _STRING:
-                    if u < 0x80 and (r := p + 1 + u) <= end:
+                    if u < 0x80 and (r := p + (1 + u)) <= end:
                         self.pos = r
                         try:
                             return data[p + 1 : r].decode()
