@@ -186,6 +186,7 @@ class SQLBackend(Backend):
             )
 
     def _table_ready(self) -> None:
+        """Create the table on first use, unless told not to (``create_table``)."""
         if not self._ready:
             with self._ready_lock:
                 ready = self._ready
@@ -226,6 +227,11 @@ class SQLBackend(Backend):
                     conn.close()
         except self._errors as exc:
             raise self._error(verb, session_id, exc) from exc
+
+    def _shortcut(self, key: str) -> tuple[str, tuple[str, ...]] | None:
+        """The direct statement for ``key`` if it may be used now, else None."""
+        direct = self._direct_sql
+        return None if direct is None or self._watched() else direct[key]
 
     def _watched(self) -> bool:
         """Whether something sees the engine's statements (echo or its logger at INFO,
@@ -350,9 +356,10 @@ class SQLBackend(Backend):
         That layer (a Connection per call, the compiled-statement cache, result
         wrapping) costs more than SQLite's own work on a session-sized row. It is
         skipped only where it adds nothing: a sync SQLite engine whose connections
-        are autocommit already (as :meth:`SQLStore.from_url` makes them) and whose
-        columns need no bind or result conversion beyond the driver's own; and
-        only while nothing watches its statements (:meth:`_watched`).
+        are autocommit already (as :meth:`SQLStore.from_url` makes them), where
+        the table's columns need no bind or result conversion beyond the
+        driver's own; and only while nothing watches its statements
+        (:meth:`_watched`).
         """
         engine = self.engine
         if (
@@ -421,9 +428,8 @@ class SQLBackend(Backend):
         return params
 
     def load(self, session_id: str) -> bytes | None:
-        direct = self._direct_sql
-        if direct is not None and not self._watched():
-            row = self._direct("load", session_id, direct["load"], self._select_params(session_id))
+        if (sql := self._shortcut("load")) is not None:
+            row = self._direct("load", session_id, sql, self._select_params(session_id))
             return None if row is None else bytes(row[0])
         with self._connect("load", session_id) as conn:
             row = conn.execute(self._stmt_select, self._select_params(session_id)).first()
@@ -432,9 +438,8 @@ class SQLBackend(Backend):
     def save(self, session_id: str, data: bytes, ttl: int) -> None:
         sa = _sqlalchemy()
         params = self._row(session_id, data, ttl)
-        direct = self._direct_sql
-        if direct is not None and not self._watched():
-            self._direct("save", session_id, direct["save"], params)
+        if (sql := self._shortcut("save")) is not None:
+            self._direct("save", session_id, sql, params)
             return
         with self._connect("save", session_id) as conn:
             if self._stmt_upsert is not None:
@@ -449,17 +454,15 @@ class SQLBackend(Backend):
 
     def save_if(self, session_id: str, data: bytes, ttl: int, expected: bytes) -> bool:
         params = self._update_if_params(session_id, data, ttl, expected)
-        direct = self._direct_sql
-        if direct is not None and not self._watched():
-            return bool(self._direct("save", session_id, direct["save_if"], params) == 1)
+        if (sql := self._shortcut("save_if")) is not None:
+            return bool(self._direct("save", session_id, sql, params) == 1)
         with self._connect("save", session_id) as conn:
             result = conn.execute(self._stmt_update_if, params)
         return bool(result.rowcount == 1)
 
     def delete(self, session_id: str) -> None:
-        direct = self._direct_sql
-        if direct is not None and not self._watched():
-            self._direct("delete", session_id, direct["delete"], {"p_id": session_id})
+        if (sql := self._shortcut("delete")) is not None:
+            self._direct("delete", session_id, sql, {"p_id": session_id})
             return
         with self._connect("delete", session_id) as conn:
             conn.execute(self._stmt_delete, {"p_id": session_id})
