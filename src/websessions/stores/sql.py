@@ -68,6 +68,12 @@ def _version(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def _driver_error(engine: Any, name: str) -> tuple[type[BaseException], ...]:
+    """The engine's driver's exception class ``name`` (a PEP 249 name), or none."""
+    cls = getattr(getattr(engine.dialect, "loaded_dbapi", None), name, None)
+    return (cls,) if isinstance(cls, type) else ()
+
+
 def _in_memory_sqlite(url: sa.URL) -> bool:
     if url.get_backend_name() != "sqlite":
         return False
@@ -140,18 +146,19 @@ class SQLBackend(Backend):
         self._aserial = asyncio.Lock() if memory and self.is_async else None
         # The driver's own errors too: a connection the server killed can fail
         # while SQLAlchemy sets it up, before it wraps anything.
-        dbapi_error = getattr(getattr(engine.dialect, "loaded_dbapi", None), "Error", None)
-        self._errors: tuple[type[BaseException], ...] = (sa.exc.SQLAlchemyError, OSError) + (
-            (dbapi_error,) if isinstance(dbapi_error, type) else ()
+        self._errors: tuple[type[BaseException], ...] = (
+            sa.exc.SQLAlchemyError,
+            OSError,
+            *_driver_error(engine, "Error"),
         )
         # Errors that say the database is out of reach, SQLAlchemy's and the
         # driver's own (unwrapped, as _direct raises them).
-        down = getattr(getattr(engine.dialect, "loaded_dbapi", None), "OperationalError", None)
         self._down: tuple[type[BaseException], ...] = (
             sa.exc.OperationalError,
             sa.exc.InterfaceError,
             OSError,
-        ) + ((down,) if isinstance(down, type) else ())
+            *_driver_error(engine, "OperationalError"),
+        )
         self._text_data = engine.dialect.driver == "aiomysql"
         self._prepare()
 
