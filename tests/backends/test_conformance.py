@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import redis
@@ -68,24 +68,6 @@ def _sql_factory(engine: Any, table_name: str) -> StoreFactory:
     return lambda *keys, **settings: ws.SQLStore(engine, *keys, table_name=table_name, **settings)
 
 
-class TestSQLiteFile(StoreConformance):
-    @pytest.fixture
-    def make_store(self, tmp_path: Path, table_name: str) -> Iterator[StoreFactory]:
-        engine = sa.create_engine(f"sqlite:///{tmp_path / 'sessions.db'}")
-        yield _sql_factory(engine, table_name)
-        engine.dispose()
-
-
-class TestSQLiteMemory(StoreConformance):
-    @pytest.fixture
-    def make_store(self, table_name: str) -> Iterator[StoreFactory]:
-        engine = sa.create_engine(
-            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
-        )
-        yield _sql_factory(engine, table_name)
-        engine.dispose()
-
-
 def _direct_sql_factory(engine: Any, table_name: str) -> StoreFactory:
     """Stores whose statements go straight to the SQLite driver (checked)."""
 
@@ -97,28 +79,45 @@ def _direct_sql_factory(engine: Any, table_name: str) -> StoreFactory:
     return make
 
 
-class TestSQLiteFileAutocommit(StoreConformance):
-    """An autocommit engine, as from_url makes: the direct-to-driver path."""
+class TestSQLiteFile(StoreConformance):
+    engine_options: ClassVar[dict[str, Any]] = {}
+    factory = staticmethod(_sql_factory)
 
     @pytest.fixture
     def make_store(self, tmp_path: Path, table_name: str) -> Iterator[StoreFactory]:
         url = f"sqlite:///{tmp_path / 'sessions.db'}"
-        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        yield _direct_sql_factory(engine, table_name)
+        engine = sa.create_engine(url, **self.engine_options)
+        yield self.factory(engine, table_name)
         engine.dispose()
 
 
-class TestSQLiteMemoryAutocommit(StoreConformance):
+class TestSQLiteMemory(StoreConformance):
+    engine_options: ClassVar[dict[str, Any]] = {}
+    factory = staticmethod(_sql_factory)
+
     @pytest.fixture
     def make_store(self, table_name: str) -> Iterator[StoreFactory]:
         engine = sa.create_engine(
             "sqlite://",
             poolclass=StaticPool,
             connect_args={"check_same_thread": False},
-            isolation_level="AUTOCOMMIT",
+            **self.engine_options,
         )
-        yield _direct_sql_factory(engine, table_name)
+        yield self.factory(engine, table_name)
         engine.dispose()
+
+
+# Autocommit engines, as from_url makes them: the direct-to-driver path.
+
+
+class TestSQLiteFileAutocommit(TestSQLiteFile):
+    engine_options: ClassVar[dict[str, Any]] = {"isolation_level": "AUTOCOMMIT"}
+    factory = staticmethod(_direct_sql_factory)
+
+
+class TestSQLiteMemoryAutocommit(TestSQLiteMemory):
+    engine_options: ClassVar[dict[str, Any]] = {"isolation_level": "AUTOCOMMIT"}
+    factory = staticmethod(_direct_sql_factory)
 
 
 class TestSQLiteAsync(StoreConformance):
